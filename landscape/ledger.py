@@ -1,0 +1,301 @@
+"""The claim ledger: every check the book makes goes through here.
+
+A chapter opens one :class:`Ledger` and records each claim with the paper and
+equation/figure it comes from, the expected value or relation, the computed value,
+the tolerance and where that tolerance comes from.  A claim that fails is written to
+disk first and then raises :class:`ClaimFailed`, so that executing the chapter fails
+(and with it the book build and CI) while the reproduction report still shows which
+claim broke.
+
+The ledger files are JSON, one per chapter, in :func:`ledger_directory`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PAPERS",
+    "VERDICTS",
+    "ClaimFailed",
+    "Claim",
+    "Ledger",
+    "ledger_directory",
+    "load_ledgers",
+    "claims_frame",
+]
+
+#: Papers a claim can come from (key -> short citation shown in the report).
+PAPERS: dict[str, str] = {
+    "choromanska2015": "Choromanska et al. 2015",
+    "becker2020": "Becker, Zhang & Lee 2020 (PRL)",
+    "becker2018": "Becker, Zhang & Lee 2018 (arXiv:1808.00408)",
+    "pennington2017": "Pennington & Bahri 2017",
+    "nguyen2017": "Nguyen & Hein 2017",
+    "auffinger2013": "Auffinger, Ben Arous & Černý 2013",
+    "subag2017": "Subag 2017",
+    "breiding2017": "Breiding 2017",
+    "cartwright2013": "Cartwright & Sturmfels 2013",
+    "book": "this book (a check of its own method)",
+}
+
+#: What a passing claim says about the paper.
+#: ``reproduced`` – the paper's statement is confirmed as printed;
+#: ``erratum`` – the printed statement is wrong and the check confirms the corrected one;
+#: ``differs`` – the check confirms a result that differs from what the paper reports;
+#: ``method`` – a check of the book's own machinery (solver against formula, theory against sampling, ...).
+VERDICTS = ("reproduced", "erratum", "differs", "method")
+
+ENV_DIRECTORY = "LANDSCAPE_LEDGER_DIR"
+
+
+class ClaimFailed(AssertionError):
+    """Raised when a recorded claim does not hold."""
+
+    def __init__(self, claim: "Claim"):
+        self.claim = claim
+        super().__init__(claim.describe())
+
+
+@dataclass
+class Claim:
+    """One ledger entry."""
+
+    id: str
+    chapter: str
+    claim: str
+    paper: str
+    where: str
+    expected: Any
+    computed: Any
+    tolerance: str
+    basis: str
+    passed: bool
+    verdict: str
+    profile: str = ""
+    seed: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"{PAPERS.get(self.paper, self.paper)}, {self.where}"
+
+    def describe(self) -> str:
+        status = "holds" if self.passed else "FAILED"
+        return (
+            f"claim '{self.id}' in chapter '{self.chapter}' {status}: {self.claim} "
+            f"[{self.source}] expected {_short(self.expected)}, computed {_short(self.computed)}, "
+            f"tolerance {self.tolerance} ({self.basis})"
+        )
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list) and len(value) > 6:
+        return "[" + ", ".join(_short(v) for v in value[:6]) + ", …]"
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return str(value)
+
+
+def _plain(value):
+    """Turn numpy scalars/arrays into JSON-friendly Python values (NaN/inf become strings)."""
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        return x if math.isfinite(x) else str(x)
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        return _plain(arr.item())
+    return [_plain(v) for v in arr.ravel().tolist()]
+
+
+def _repo_root() -> Path | None:
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "_toc.yml").exists() else None
+
+
+def ledger_directory() -> Path:
+    """Where ledger files go: ``$LANDSCAPE_LEDGER_DIR``, else ``<repository>/_build/ledger``."""
+    if os.environ.get(ENV_DIRECTORY):
+        return Path(os.environ[ENV_DIRECTORY])
+    root = _repo_root()
+    return (root if root is not None else Path.cwd()) / "_build" / "ledger"
+
+
+class Ledger:
+    """The claims of one chapter.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's file stem (``book/<chapter>.md``); the report links back to it.
+    profile, seed, device : run parameters, recorded with every claim.
+    directory : path, optional
+        Where to write ``<chapter>.json``; default :func:`ledger_directory`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> led = Ledger("demo", profile="quick", seed=0, directory=tempfile.mkdtemp())
+    >>> led.close("one", "1 + 1 is 2", "book", "arithmetic", expected=2, computed=1 + 1,
+    ...           atol=0, basis="exact integer arithmetic").passed
+    True
+    """
+
+    def __init__(self, chapter: str, profile: str = "quick", seed: int | None = 0,
+                 device: str | None = None, directory: str | os.PathLike | None = None):
+        if not chapter or not isinstance(chapter, str):
+            raise ValueError("`chapter` must be a non-empty string (the chapter's file stem)")
+        self.chapter = chapter
+        self.profile = profile
+        self.seed = seed
+        self.device = str(device) if device is not None else None
+        self.directory = Path(directory) if directory is not None else ledger_directory()
+        self.claims: list[Claim] = []
+        self._write()  # a fresh run starts with an empty ledger for this chapter
+
+    # -- recording -----------------------------------------------------------------
+    def _record(self, claim: Claim) -> Claim:
+        if any(c.id == claim.id for c in self.claims):
+            raise ValueError(f"claim id {claim.id!r} is already used in chapter {self.chapter!r}")
+        if claim.paper not in PAPERS:
+            raise ValueError(f"`paper` must be one of {sorted(PAPERS)}; got {claim.paper!r}")
+        if claim.verdict not in VERDICTS:
+            raise ValueError(f"`verdict` must be one of {VERDICTS}; got {claim.verdict!r}")
+        if not claim.basis:
+            raise ValueError("`basis` must say where the tolerance comes from")
+        self.claims.append(claim)
+        self._write()
+        if not claim.passed:
+            raise ClaimFailed(claim)
+        return claim
+
+    def _new(self, id, claim, paper, where, expected, computed, tolerance, basis, passed, verdict, extra=None):
+        return Claim(id=id, chapter=self.chapter, claim=claim, paper=paper, where=where,
+                     expected=_plain(expected), computed=_plain(computed), tolerance=tolerance,
+                     basis=basis, passed=bool(passed), verdict=verdict, profile=self.profile,
+                     seed=self.seed, extra=_plain_dict(extra or {}))
+
+    def close(self, id: str, claim: str, paper: str, where: str, expected, computed, *,
+              atol=0.0, rtol: float = 0.0, basis: str, verdict: str = "reproduced") -> Claim:
+        """Record ``|computed - expected| <= atol + rtol |expected|`` (elementwise, all must hold).
+
+        ``atol`` may be an array with one tolerance per entry (e.g. a multiple of each entry's
+        standard error).
+        """
+        exp = np.asarray(expected, dtype=float)
+        com = np.asarray(computed, dtype=float)
+        if exp.shape != com.shape and exp.ndim != 0:
+            raise ValueError(f"`expected` shape {exp.shape} and `computed` shape {com.shape} differ")
+        atol_arr = np.asarray(atol, dtype=float)
+        if np.any(atol_arr < 0) or rtol < 0:
+            raise ValueError("`atol` and `rtol` must be non-negative")
+        allowed = atol_arr + rtol * np.abs(exp)
+        deviation = np.abs(com - exp)
+        passed = bool(np.all(np.isfinite(com)) and np.all(deviation <= allowed))
+        parts = []
+        if atol_arr.ndim and atol_arr.size > 1:  # one tolerance per entry
+            parts.append(f"±{atol_arr.min():.3g}…{atol_arr.max():.3g} per entry")
+        elif float(atol_arr.max(initial=0.0)):
+            parts.append(f"±{float(atol_arr.max()):.3g}")
+        if rtol:
+            parts.append(f"±{rtol:.3g} relative")
+        tolerance = " + ".join(parts) if parts else "exact"
+        extra = {"max_deviation": float(np.max(deviation)) if deviation.size else 0.0}
+        return self._record(self._new(id, claim, paper, where, expected, computed, tolerance,
+                                      basis, passed, verdict, extra))
+
+    def bound(self, id: str, claim: str, paper: str, where: str, computed, *, lower=None,
+              upper=None, basis: str, verdict: str = "reproduced") -> Claim:
+        """Record ``lower <= computed <= upper`` (elementwise, all must hold; either side may be None)."""
+        if lower is None and upper is None:
+            raise ValueError("`bound` needs `lower`, `upper` or both")
+        com = np.asarray(computed, dtype=float)
+        ok = np.isfinite(com)
+        if lower is not None:
+            ok &= com >= np.asarray(lower, dtype=float)
+        if upper is not None:
+            ok &= com <= np.asarray(upper, dtype=float)
+        lo = "-∞" if lower is None else _short(_plain(lower))
+        hi = "+∞" if upper is None else _short(_plain(upper))
+        expected = f"in [{lo}, {hi}]"
+        return self._record(self._new(id, claim, paper, where, expected, computed, f"[{lo}, {hi}]",
+                                      basis, bool(np.all(ok)), verdict))
+
+    def holds(self, id: str, claim: str, paper: str, where: str, passed: bool, *, expected: str,
+              computed, basis: str, verdict: str = "reproduced") -> Claim:
+        """Record a relation decided by the caller (e.g. an ordering or an exact count)."""
+        if not isinstance(passed, (bool, np.bool_)):
+            raise ValueError("`passed` must be a bool decided by the caller")
+        return self._record(self._new(id, claim, paper, where, expected, computed, "relation",
+                                      basis, bool(passed), verdict))
+
+    # -- output ----------------------------------------------------------------------
+    def _write(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        payload = {"chapter": self.chapter, "profile": self.profile, "seed": self.seed,
+                   "device": self.device, "claims": [asdict(c) for c in self.claims]}
+        path = self.directory / f"{self.chapter}.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False))
+        tmp.replace(path)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / f"{self.chapter}.json"
+
+    def frame(self):
+        """The chapter's claims as a pandas DataFrame (for display at the end of a chapter)."""
+        return claims_frame([asdict(c) for c in self.claims])
+
+    def _repr_html_(self):
+        return self.frame().to_html(index=False, escape=True)
+
+
+def _plain_dict(d: dict) -> dict:
+    return {str(k): _plain(v) for k, v in d.items()}
+
+
+def load_ledgers(directory: str | os.PathLike | None = None) -> list[dict]:
+    """Read every chapter's ledger file; returns a list of ``{"chapter", "profile", "seed", "claims"}``."""
+    directory = Path(directory) if directory is not None else ledger_directory()
+    if not directory.exists():
+        return []
+    out = []
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and "claims" in data:
+            out.append(data)
+    return out
+
+
+def claims_frame(claims: list[dict]):
+    """Tabulate claim records with the columns the report shows."""
+    import pandas as pd
+
+    rows = [{
+        "id": c["id"],
+        "claim": c["claim"],
+        "source": f"{PAPERS.get(c['paper'], c['paper'])}, {c['where']}",
+        "expected": _short(c["expected"]),
+        "computed": _short(c["computed"]),
+        "tolerance": c["tolerance"],
+        "tolerance from": c["basis"],
+        "verdict": c["verdict"],
+        "status": "pass" if c["passed"] else "FAIL",
+    } for c in claims]
+    return pd.DataFrame(rows, columns=["id", "claim", "source", "expected", "computed", "tolerance",
+                                       "tolerance from", "verdict", "status"])

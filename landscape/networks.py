@@ -1,0 +1,261 @@
+"""Fully connected networks as pure functions of a flat parameter vector, with exact Hessians.
+
+Every chapter that trains or differentiates a network uses this module: a network is an
+:class:`MLP` description plus a flat parameter vector ``theta`` of length ``net.n_params``,
+so that ensembles are stacked parameter vectors ``(B, P)`` and everything is batched with
+``torch.func.vmap`` (gradients, exact Hessians, training).
+
+Layer k maps features :math:`F_{k-1}` (m × n_{k-1}) to :math:`F_k = \\sigma(F_{k-1} W_k + b_k)`;
+the output layer is linear unless ``output_activation`` is set (Choromanska's network applies
+the ReLU at the output too).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import _validate
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "unflatten",
+    "forward",
+    "features",
+    "init_params",
+    "loss",
+    "loss_and_grad",
+    "hessian",
+    "batched_loss",
+    "batched_grad",
+    "batched_hessian",
+    "train",
+    "newton_refine",
+]
+
+
+def _act(name):
+    import torch
+
+    return {
+        "relu": torch.relu,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "softplus": torch.nn.functional.softplus,
+        "linear": lambda z: z,
+    }[name]
+
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "linear")
+LOSSES = ("squared", "mse")
+
+
+@dataclass(frozen=True)
+class MLP:
+    """Architecture of a fully connected network.
+
+    Parameters
+    ----------
+    widths : (n_0, n_1, ..., n_L)   layer widths, input first
+    activation : one of ``ACTIVATIONS``
+    bias : whether every layer has a bias
+    output_activation : apply the activation at the output layer too
+    """
+
+    widths: tuple
+    activation: str = "relu"
+    bias: bool = True
+    output_activation: bool = False
+
+    def __post_init__(self):
+        widths = tuple(self.widths)
+        if len(widths) < 2:
+            raise ValueError(f"`widths` must have at least an input and an output width; got {widths}")
+        object.__setattr__(self, "widths", tuple(
+            _validate.integer(f"widths[{i}]", n, minimum=1) for i, n in enumerate(widths)))
+        _validate.choice("activation", self.activation, ACTIVATIONS)
+
+    @property
+    def depth(self) -> int:
+        """Number of weight layers L."""
+        return len(self.widths) - 1
+
+    def shapes(self) -> list[tuple[tuple[int, int], tuple[int, ...] | None]]:
+        return [((a, b), (b,) if self.bias else None) for a, b in zip(self.widths[:-1], self.widths[1:])]
+
+    @property
+    def n_params(self) -> int:
+        return sum(a * b + (b if self.bias else 0) for a, b in zip(self.widths[:-1], self.widths[1:]))
+
+
+def unflatten(theta, net: MLP):
+    """Split a flat parameter vector into ``[(W_1, b_1), ..., (W_L, b_L)]`` (b is None without bias)."""
+    if theta.shape[-1] != net.n_params:
+        raise ValueError(f"`theta` must have {net.n_params} entries for {net}; got {theta.shape[-1]}")
+    out, i = [], 0
+    for (a, b), bshape in net.shapes():
+        W = theta[i:i + a * b].reshape(a, b)
+        i += a * b
+        bias = None
+        if bshape is not None:
+            bias = theta[i:i + b]
+            i += b
+        out.append((W, bias))
+    return out
+
+
+def features(theta, X, net: MLP):
+    """All layer outputs ``[F_1, ..., F_L]`` (F_L is the network output)."""
+    sigma = _act(net.activation)
+    h, out = X, []
+    for k, (W, b) in enumerate(unflatten(theta, net), start=1):
+        z = h @ W
+        if b is not None:
+            z = z + b
+        h = sigma(z) if (k < net.depth or net.output_activation) else z
+        out.append(h)
+    return out
+
+
+def forward(theta, X, net: MLP):
+    """Network output, shape (m, n_L)."""
+    return features(theta, X, net)[-1]
+
+
+def init_params(net: MLP, batch: int, generator=None, *, scheme: str = "gaussian", scale: float = 1.0,
+                device=None, dtype=None):
+    """``batch`` parameter vectors, shape (batch, P).
+
+    ``gaussian``: weights N(0, scale²/fan_in), biases 0.  ``uniform``: every parameter
+    uniform in [−scale, scale] (Choromanska et al.'s "uniform in a cube" starts).
+    """
+    import torch
+
+    batch = _validate.integer("batch", batch, minimum=1)
+    _validate.choice("scheme", scheme, ("gaussian", "uniform"))
+    scale = _validate.positive_float("scale", scale)
+    if device is None:
+        device = generator.device if generator is not None else torch.device("cpu")
+    dtype = dtype or torch.float64
+    if scheme == "uniform":
+        return (2 * torch.rand(batch, net.n_params, generator=generator, device=device, dtype=dtype) - 1) * scale
+    parts = []
+    for (a, b), bshape in net.shapes():
+        parts.append(torch.randn(batch, a * b, generator=generator, device=device, dtype=dtype) * (scale / math.sqrt(a)))
+        if bshape is not None:
+            parts.append(torch.zeros(batch, b, device=device, dtype=dtype))
+    return torch.cat(parts, dim=1)
+
+
+def loss(theta, X, Y, net: MLP, kind: str = "mse"):
+    """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``squared`` = ½ Σ_i |f(x_i) − y_i|²."""
+    r = forward(theta, X, net) - Y
+    total = 0.5 * (r * r).sum()
+    return total / X.shape[0] if kind == "mse" else total
+
+
+def _check_data(X, Y, net):
+    if X.ndim != 2 or X.shape[1] != net.widths[0]:
+        raise ValueError(f"`X` must have shape (m, {net.widths[0]}); got {tuple(X.shape)}")
+    if Y.ndim != 2 or Y.shape != (X.shape[0], net.widths[-1]):
+        raise ValueError(f"`Y` must have shape ({X.shape[0]}, {net.widths[-1]}); got {tuple(Y.shape)}")
+
+
+def loss_and_grad(theta, X, Y, net: MLP, kind: str = "mse"):
+    """Loss and its gradient with respect to the flat parameters (one network)."""
+    from torch.func import grad_and_value
+
+    _check_data(X, Y, net)
+    g, v = grad_and_value(lambda t: loss(t, X, Y, net, kind))(theta)
+    return v, g
+
+
+def hessian(theta, X, Y, net: MLP, kind: str = "mse"):
+    """Exact Hessian of the loss with respect to the flat parameters, shape (P, P)."""
+    from torch.func import hessian as _hessian
+
+    _check_data(X, Y, net)
+    return _hessian(lambda t: loss(t, X, Y, net, kind))(theta)
+
+
+def batched_loss(thetas, X, Y, net: MLP, kind: str = "mse"):
+    """Loss of every network in an ensemble ``thetas`` (B, P); shape (B,)."""
+    from torch.func import vmap
+
+    _check_data(X, Y, net)
+    return vmap(lambda t: loss(t, X, Y, net, kind))(thetas)
+
+
+def batched_grad(thetas, X, Y, net: MLP, kind: str = "mse"):
+    """Losses (B,) and gradients (B, P) of an ensemble, one vmapped call."""
+    from torch.func import grad_and_value, vmap
+
+    _check_data(X, Y, net)
+    g, v = vmap(grad_and_value(lambda t: loss(t, X, Y, net, kind)))(thetas)
+    return v, g
+
+
+def batched_hessian(thetas, X, Y, net: MLP, kind: str = "mse", chunk: int = 16):
+    """Exact Hessians of an ensemble, shape (B, P, P), computed ``chunk`` networks at a time."""
+    import torch
+    from torch.func import hessian as _hessian, vmap
+
+    _check_data(X, Y, net)
+    f = vmap(_hessian(lambda t: loss(t, X, Y, net, kind)))
+    return torch.cat([f(thetas[i:i + chunk]) for i in range(0, thetas.shape[0], chunk)])
+
+
+def train(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 1000, lr: float = 1e-2,
+          method: str = "adam", grad_tol: float = 0.0, progress: bool = False):
+    """Train an ensemble of networks at once (full batch); returns ``(thetas, losses, grad_norms)``.
+
+    ``method`` is ``adam`` or ``gd``.  Members whose gradient norm falls below ``grad_tol`` stop
+    moving (their parameters are frozen), so a converged member is not disturbed by later steps.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    _validate.choice("method", method, ("adam", "gd"))
+    steps = _validate.integer("steps", steps, minimum=0)
+    lr = _validate.positive_float("lr", lr)
+    theta = thetas.clone()
+    m = torch.zeros_like(theta)
+    v = torch.zeros_like(theta)
+    b1, b2, eps = 0.9, 0.999, 1e-12
+    active = torch.ones(theta.shape[0], dtype=torch.bool, device=theta.device)
+    for t in tqdm(range(1, steps + 1), disable=not progress, desc="training", leave=False):
+        losses, g = batched_grad(theta, X, Y, net, kind)
+        gnorm = g.norm(dim=1)
+        active = active & (gnorm > grad_tol)
+        if not bool(active.any()):
+            break
+        mask = active[:, None].to(theta.dtype)
+        if method == "gd":
+            theta = theta - lr * g * mask
+        else:
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            step = lr * (m / (1 - b1**t)) / (torch.sqrt(v / (1 - b2**t)) + eps)
+            theta = theta - step * mask
+    losses, g = batched_grad(theta, X, Y, net, kind)
+    return theta, losses, g.norm(dim=1)
+
+
+def newton_refine(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 20, damping: float = 1e-8):
+    """Damped Newton steps on the gradient (all members at once) to reach critical points precisely.
+
+    Solves (H + damping·I) δ = −g with a least-squares solve, which also handles the
+    degenerate directions of over-parameterised networks; returns ``(thetas, losses, grad_norms)``.
+    """
+    import torch
+
+    steps = _validate.integer("steps", steps, minimum=0)
+    theta = thetas.clone()
+    for _ in range(steps):
+        _, g = batched_grad(theta, X, Y, net, kind)
+        Hs = batched_hessian(theta, X, Y, net, kind)
+        eye = torch.eye(Hs.shape[-1], dtype=Hs.dtype, device=Hs.device)
+        delta = torch.linalg.lstsq(Hs + damping * eye, -g[..., None]).solution[..., 0]
+        theta = theta + delta
+    losses, g = batched_grad(theta, X, Y, net, kind)
+    return theta, losses, g.norm(dim=1)

@@ -1,0 +1,95 @@
+"""HTML tables for the reproduction report page, built from the chapters' ledger files."""
+from __future__ import annotations
+
+import html
+import json
+
+from .ledger import PAPERS, VERDICTS, ledger_directory, load_ledgers
+
+__all__ = ["summary_html", "claims_html", "timings_html"]
+
+
+def _chapter_link(stem: str) -> str:
+    return f'<a href="{html.escape(stem)}.html">{html.escape(stem.replace("_", " "))}</a>'
+
+
+def _all_claims(directory=None) -> list[dict]:
+    return [c for book in load_ledgers(directory) for c in book["claims"]]
+
+
+def summary_html(directory=None) -> str:
+    """One table: claims per chapter, with counts of passes and of each verdict."""
+    books = load_ledgers(directory)
+    if not books:
+        return "<p><strong>No ledger files found.</strong> Execute the book with <code>python -m landscape run</code>.</p>"
+    head = "".join(f"<th>{v}</th>" for v in VERDICTS)
+    rows = []
+    for book in books:
+        claims = book["claims"]
+        counts = "".join(f"<td>{sum(c['verdict'] == v for c in claims)}</td>" for v in VERDICTS)
+        passed = sum(c["passed"] for c in claims)
+        rows.append(f"<tr><td>{_chapter_link(book['chapter'])}</td><td>{book['profile']}</td>"
+                    f"<td>{len(claims)}</td><td>{passed}</td>{counts}</tr>")
+    total = sum(len(b["claims"]) for b in books)
+    ok = sum(c["passed"] for b in books for c in b["claims"])
+    return (f"<p>{ok} of {total} claims pass.</p>"
+            f"<table class='table'><thead><tr><th>chapter</th><th>profile</th><th>claims</th>"
+            f"<th>pass</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def claims_html(directory=None) -> str:
+    """Every claim, grouped by the paper it comes from, with a link back to its chapter."""
+    claims = _all_claims(directory)
+    if not claims:
+        return "<p>No claims recorded yet.</p>"
+    parts = []
+    for key, name in PAPERS.items():
+        group = [c for c in claims if c["paper"] == key]
+        if not group:
+            continue
+        rows = "".join(
+            "<tr>"
+            f"<td>{_chapter_link(c['chapter'])}</td>"
+            f"<td>{html.escape(c['claim'])}</td>"
+            f"<td>{html.escape(c['where'])}</td>"
+            f"<td>{html.escape(_fmt(c['expected']))}</td>"
+            f"<td>{html.escape(_fmt(c['computed']))}</td>"
+            f"<td>{html.escape(c['tolerance'])}<br><small>{html.escape(c['basis'])}</small></td>"
+            f"<td>{c['verdict']}</td>"
+            f"<td>{'pass' if c['passed'] else '<strong>FAIL</strong>'}</td>"
+            "</tr>" for c in group)
+        parts.append(
+            f"<h3>{html.escape(name)}</h3>"
+            "<table class='table'><thead><tr><th>chapter</th><th>claim</th><th>where</th>"
+            "<th>expected</th><th>computed</th><th>tolerance</th><th>verdict</th><th>status</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+    return "\n".join(parts)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        shown = ", ".join(_fmt(v) for v in value[:6])
+        return f"[{shown}{', …' if len(value) > 6 else ''}]"
+    return str(value)
+
+
+def timings_html(directory=None) -> str:
+    """Seconds per chapter and profile, from ``timings.json`` written by the runner."""
+    path = (ledger_directory() if directory is None else __import__("pathlib").Path(directory)) / "timings.json"
+    if not path.exists():
+        return "<p>No timings recorded yet (they are written by <code>python -m landscape run</code>).</p>"
+    data = json.loads(path.read_text())
+    profiles = sorted(data)
+    stems = sorted({s for p in profiles for s in data[p]})
+    head = "".join(f"<th>{p} (s)</th>" for p in profiles)
+    rows = []
+    for s in stems:
+        cells = "".join(
+            f"<td>{data[p][s]['seconds']:.1f} <small>({data[p][s]['device']}, {data[p][s]['cores']} cores)</small></td>"
+            if s in data[p] else "<td>not run</td>" for p in profiles)
+        rows.append(f"<tr><td>{_chapter_link(s)}</td>{cells}</tr>")
+    totals = "".join(f"<td><strong>{sum(v['seconds'] for v in data[p].values()):.1f}</strong></td>" for p in profiles)
+    return (f"<table class='table'><thead><tr><th>chapter</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}<tr><td><strong>total</strong></td>{totals}</tr></tbody></table>")

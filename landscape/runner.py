@@ -1,0 +1,229 @@
+"""Execute the book's chapters with papermill and render the site with Jupyter Book.
+
+``python -m landscape run`` is the main job: every chapter listed in ``_toc.yml`` that is a
+jupytext notebook is executed with the parameters ``profile``, ``device`` and ``seed``; the
+executed notebooks go to ``_build/executed``; the claim ledgers to ``_build/ledger``; the
+timings to ``_build/ledger/timings.json``; then the site is built from the executed
+notebooks (execution off) into ``_build/html``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ledger import ENV_DIRECTORY
+
+__all__ = ["repo_root", "chapters", "ChapterFailed", "execute_chapter", "execute", "build_site"]
+
+
+def repo_root() -> Path:
+    """The repository (the folder holding ``_toc.yml``) that this package was installed from."""
+    here = Path(__file__).resolve().parent.parent
+    if not (here / "_toc.yml").exists():
+        raise RuntimeError("the landscape package is not installed from a checkout of the book "
+                           "(no _toc.yml beside it); install it with `pip install -e .`")
+    return here
+
+
+def _toc_files(root: Path) -> list[str]:
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key, []) or []:
+                    walk(child)
+
+    walk(toc)
+    return files
+
+
+def _is_notebook(path: Path) -> bool:
+    head = path.read_text().split("\n---", 1)[0]
+    return path.suffix == ".md" and "jupytext" in head and "kernelspec" in head
+
+
+def chapters(root: Path | None = None) -> list[str]:
+    """Stems of the executable chapters, in table-of-contents order (the report page comes last)."""
+    root = root or repo_root()
+    out = []
+    for f in _toc_files(root):
+        path = root / (f if f.endswith(".md") else f + ".md")
+        if path.exists() and _is_notebook(path):
+            out.append(Path(f).name)
+    return out
+
+
+class ChapterFailed(RuntimeError):
+    """A chapter raised; carries the failed claims (if the failure was a claim) for the message."""
+
+    def __init__(self, chapter: str, message: str, failed_claims: list[dict]):
+        self.chapter = chapter
+        self.failed_claims = failed_claims
+        super().__init__(message)
+
+
+@dataclass
+class RunPaths:
+    executed: Path
+    ledger: Path
+
+    @classmethod
+    def default(cls, root: Path) -> "RunPaths":
+        return cls(executed=root / "_build" / "executed", ledger=root / "_build" / "ledger")
+
+
+def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", seed: int = 0,
+                    paths: RunPaths | None = None, root: Path | None = None) -> float:
+    """Execute one chapter with papermill; returns the wall time in seconds.
+
+    Raises :class:`ChapterFailed` naming the chapter and, when a claim failed, the claim.
+    """
+    import jupytext
+    import nbformat
+    import papermill
+
+    root = root or repo_root()
+    paths = paths or RunPaths.default(root)
+    source = root / "book" / f"{stem}.md"
+    if not source.exists():
+        raise ValueError(f"`chapter` {stem!r} is not a chapter of the book (no {source})")
+    (paths.executed / "book").mkdir(parents=True, exist_ok=True)
+    (paths.executed / "_inputs").mkdir(parents=True, exist_ok=True)
+    paths.ledger.mkdir(parents=True, exist_ok=True)
+    nb = jupytext.read(source)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src_ipynb = paths.executed / "_inputs" / f"{stem}.ipynb"
+    nbformat.write(nb, src_ipynb)
+    out_ipynb = paths.executed / "book" / f"{stem}.ipynb"
+    env_before = os.environ.get(ENV_DIRECTORY)
+    os.environ[ENV_DIRECTORY] = str(paths.ledger)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(src_ipynb), str(out_ipynb),
+            parameters={"profile": profile, "device": device, "seed": seed},
+            kernel_name="python3", cwd=str(root / "book"), progress_bar=False,
+            log_output=False, report_mode=False)
+    except papermill.PapermillExecutionError as err:
+        failed = _failed_claims(paths.ledger / f"{stem}.json")
+        if failed:
+            lines = [f"chapter '{stem}' failed: {len(failed)} claim(s) did not hold"]
+            lines += [f"  - {c['id']}: {c['claim']} [{c['where']}] expected {c['expected']}, "
+                      f"computed {c['computed']}, tolerance {c['tolerance']}" for c in failed]
+        else:
+            lines = [f"chapter '{stem}' failed in cell {err.exec_count}: {err.ename}: {err.evalue}"]
+        raise ChapterFailed(stem, "\n".join(lines), failed) from None
+    finally:
+        if env_before is None:
+            os.environ.pop(ENV_DIRECTORY, None)
+        else:
+            os.environ[ENV_DIRECTORY] = env_before
+    return time.perf_counter() - start
+
+
+def _failed_claims(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [c for c in json.loads(path.read_text()).get("claims", []) if not c.get("passed")]
+
+
+def _record_timing(ledger_dir: Path, profile: str, stem: str, seconds: float, device: str) -> None:
+    path = ledger_dir / "timings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.setdefault(profile, {})[stem] = {"seconds": round(seconds, 1), "device": device,
+                                          "cores": os.cpu_count()}
+    path.write_text(json.dumps(data, indent=1))
+
+
+def execute(only: list[str] | None = None, *, profile: str = "quick", device: str = "cpu",
+            seed: int = 0, paths: RunPaths | None = None, root: Path | None = None,
+            echo=print) -> dict[str, float]:
+    """Execute the chapters (all, or those named in ``only``; the report page is always refreshed).
+
+    Returns ``{chapter: seconds}``.  Stops at the first failing chapter with :class:`ChapterFailed`.
+    """
+    from tqdm.auto import tqdm
+
+    from .session import resolve_device
+
+    root = root or repo_root()
+    paths = paths or RunPaths.default(root)
+    device_name = str(resolve_device(device))
+    every = chapters(root)
+    if only:
+        # a chapter not yet in the table of contents can still be executed on its own
+        drafts = [c for c in only if c not in every and (root / "book" / f"{c}.md").exists()
+                  and _is_notebook(root / "book" / f"{c}.md")]
+        unknown = [c for c in only if c not in every and c not in drafts]
+        if unknown:
+            raise ValueError(f"`only` names unknown chapter(s) {unknown}; chapters are {every}")
+        selected = [c for c in every if c in only] + drafts
+    else:
+        selected = every
+    times = {}
+    bar = tqdm(selected, desc="chapters", unit="chapter", file=sys.stderr, disable=None)
+    t0 = time.perf_counter()
+    for stem in bar:
+        bar.set_postfix_str(stem)
+        seconds = execute_chapter(stem, profile=profile, device=device, seed=seed, paths=paths, root=root)
+        times[stem] = seconds
+        if stem != "report":
+            _record_timing(paths.ledger, profile, stem, seconds, device_name)
+        echo(f"  {stem:<32s} {seconds:7.1f} s   (elapsed {time.perf_counter() - t0:6.1f} s)")
+    return times
+
+
+def build_site(*, paths: RunPaths | None = None, root: Path | None = None, strict: bool = True,
+               output: Path | None = None) -> Path:
+    """Render the executed notebooks into a static site; returns the html folder.
+
+    A staging copy of the book is made in ``_build/site_src`` with the executed ``.ipynb`` in
+    place of each chapter's ``.md`` and execution switched off, then built with
+    ``jupyter-book build`` (``-W`` when ``strict``: every warning is an error).
+    """
+    import yaml
+
+    root = root or repo_root()
+    paths = paths or RunPaths.default(root)
+    stage = root / "_build" / "site_src"
+    if stage.exists():
+        shutil.rmtree(stage)
+    (stage / "book").mkdir(parents=True)
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    for name in ("_toc.yml", "references.bib"):
+        shutil.copy(root / name, stage / name)
+    notebooks = set(chapters(root))
+    missing = [s for s in notebooks if not (paths.executed / "book" / f"{s}.ipynb").exists()]
+    if missing:
+        raise RuntimeError(f"chapters not executed yet: {missing}; run `python -m landscape run` first")
+    for item in (root / "book").iterdir():
+        if item.suffix == ".md" and item.stem in notebooks:
+            shutil.copy(paths.executed / "book" / f"{item.stem}.ipynb", stage / "book" / f"{item.stem}.ipynb")
+        elif item.is_dir():
+            shutil.copytree(item, stage / "book" / item.name)
+        elif item.suffix not in (".ipynb",):
+            shutil.copy(item, stage / "book" / item.name)
+    output = output or root
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--path-output", str(output),
+           "--builder", "html", "--all"]
+    if strict:
+        cmd += ["--warningiserror", "--keep-going"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
+    return Path(output) / "_build" / "html"

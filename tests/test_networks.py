@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from landscape import networks as nw
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "softplus", "linear"])
+def test_forward_matches_torch_modules(activation):
+    net = nw.MLP((3, 4, 2), activation)
+    g = torch.Generator().manual_seed(0)
+    theta = nw.init_params(net, 1, g)[0]
+    (W1, b1), (W2, b2) = nw.unflatten(theta, net)
+    X = torch.randn(5, 3, generator=g, dtype=torch.float64)
+    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+           "softplus": torch.nn.functional.softplus, "linear": lambda z: z}[activation]
+    expected = act(X @ W1 + b1) @ W2 + b2
+    assert torch.allclose(nw.forward(theta, X, net), expected)
+    assert net.n_params == 3 * 4 + 4 + 4 * 2 + 2
+
+
+def test_hessian_matches_finite_differences_of_gradient():
+    net = nw.MLP((2, 3, 1), "tanh", bias=False)
+    g = torch.Generator().manual_seed(1)
+    theta = nw.init_params(net, 1, g)[0]
+    X = torch.randn(7, 2, generator=g, dtype=torch.float64)
+    Y = torch.randn(7, 1, generator=g, dtype=torch.float64)
+    H = nw.hessian(theta, X, Y, net)
+    h = 1e-6
+    for i in range(net.n_params):
+        e = torch.zeros_like(theta)
+        e[i] = h
+        fd = (nw.loss_and_grad(theta + e, X, Y, net)[1] - nw.loss_and_grad(theta - e, X, Y, net)[1]) / (2 * h)
+        assert torch.allclose(H[i], fd, atol=1e-7)
+    assert torch.allclose(nw.batched_hessian(theta[None], X, Y, net)[0], H)
+
+
+def test_training_an_ensemble_reaches_critical_points():
+    net = nw.MLP((3, 6, 1), "tanh")
+    g = torch.Generator().manual_seed(2)
+    thetas = nw.init_params(net, 5, g)
+    X = torch.randn(8, 3, generator=g, dtype=torch.float64)
+    Y = torch.randn(8, 1, generator=g, dtype=torch.float64)
+    start = nw.batched_loss(thetas, X, Y, net)
+    trained, losses, gnorm = nw.train(thetas, X, Y, net, steps=400, lr=0.05)
+    assert torch.all(losses < start)
+    refined, losses, gnorm = nw.newton_refine(trained, X, Y, net, steps=6)
+    assert float(gnorm.max()) < 1e-8
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="activation"):
+        nw.MLP((2, 1), "swish")
+    with pytest.raises(ValueError, match="widths"):
+        nw.MLP((2,))
+    with pytest.raises(ValueError, match=r"widths\[1\]"):
+        nw.MLP((2, 0, 1))
+    net = nw.MLP((2, 1))
+    with pytest.raises(ValueError, match="theta"):
+        nw.unflatten(torch.zeros(5), net)
+    with pytest.raises(ValueError, match="X"):
+        nw.batched_loss(torch.zeros(1, 3, dtype=torch.float64), torch.zeros(4, 3), torch.zeros(4, 1), net)
+    with pytest.raises(ValueError, match="Y"):
+        nw.hessian(torch.zeros(3, dtype=torch.float64), torch.zeros(4, 2), torch.zeros(4, 2), net)
+    with pytest.raises(ValueError, match="method"):
+        nw.train(torch.zeros(1, 3), torch.zeros(4, 2), torch.zeros(4, 1), net, method="sgd")
