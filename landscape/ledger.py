@@ -86,6 +86,11 @@ class Claim:
     def source(self) -> str:
         return f"{PAPERS.get(self.paper, self.paper)}, {self.where}"
 
+    def __repr__(self) -> str:
+        mark = "✓" if self.passed else "✗"
+        return (f"{mark} {self.id}: computed {_short(self.computed)}; expected {_short(self.expected)} "
+                f"(tolerance {self.tolerance})")
+
     def describe(self) -> str:
         status = "holds" if self.passed else "FAILED"
         return (
