@@ -6,7 +6,7 @@ import json
 
 from .ledger import PAPERS, VERDICTS, ledger_directory, load_ledgers
 
-__all__ = ["summary_html", "claims_html", "timings_html"]
+__all__ = ["summary_html", "claims_html", "timings_html", "results_html"]
 
 
 def _chapter_link(stem: str) -> str:
@@ -93,3 +93,38 @@ def timings_html(directory=None) -> str:
     totals = "".join(f"<td><strong>{sum(v['seconds'] for v in data[p].values()):.1f}</strong></td>" for p in profiles)
     return (f"<table class='table'><thead><tr><th>chapter</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}<tr><td><strong>total</strong></td>{totals}</tr></tbody></table>")
+
+
+def _result_status(claims: list[dict]) -> str:
+    if not all(c["passed"] for c in claims):
+        return "FAILED"
+    verdicts = {c["verdict"] for c in claims}
+    if "erratum" in verdicts and "differs" in verdicts:
+        return "erratum found; differs from the paper"
+    if "erratum" in verdicts:
+        return "reproduced, erratum found"
+    if "differs" in verdicts:
+        return "differs from the paper"
+    return "reproduced"
+
+
+def results_html(directory=None) -> str:
+    """Landing-page table: for each paper and chapter, the claims checked and the reproduction status."""
+    claims = [c for c in _all_claims(directory) if c["paper"] != "book"]
+    if not claims:
+        return "<p>No results yet: execute the book with <code>python -m landscape run</code>.</p>"
+    rows = []
+    for key, name in PAPERS.items():
+        chapters = []
+        for c in claims:
+            if c["paper"] == key and c["chapter"] not in chapters:
+                chapters.append(c["chapter"])
+        for stem in chapters:
+            group = [c for c in claims if c["paper"] == key and c["chapter"] == stem]
+            where = sorted({c["where"] for c in group})
+            shown = "; ".join(where[:6]) + ("; …" if len(where) > 6 else "")
+            rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(shown)}</td>"
+                        f"<td>{_chapter_link(stem)}</td><td>{len(group)}</td>"
+                        f"<td>{_result_status(group)}</td></tr>")
+    return ("<table class='table'><thead><tr><th>paper</th><th>results checked</th><th>chapter</th>"
+            "<th>claims</th><th>status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")

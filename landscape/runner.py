@@ -54,15 +54,20 @@ def _is_notebook(path: Path) -> bool:
     return path.suffix == ".md" and "jupytext" in head and "kernelspec" in head
 
 
+#: Pages that summarise the ledgers of the other chapters; they are executed after them.
+SUMMARY_PAGES = ("intro", "report")
+
+
 def chapters(root: Path | None = None) -> list[str]:
-    """Stems of the executable chapters, in table-of-contents order (the report page comes last)."""
+    """Stems of the executable chapters in execution order: table-of-contents order, with the
+    summary pages (landing page, reproduction report) last because they read the others' ledgers."""
     root = root or repo_root()
     out = []
     for f in _toc_files(root):
         path = root / (f if f.endswith(".md") else f + ".md")
         if path.exists() and _is_notebook(path):
             out.append(Path(f).name)
-    return out
+    return [c for c in out if c not in SUMMARY_PAGES] + [c for c in out if c in SUMMARY_PAGES]
 
 
 class ChapterFailed(RuntimeError):
@@ -170,7 +175,8 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
         unknown = [c for c in only if c not in every and c not in drafts]
         if unknown:
             raise ValueError(f"`only` names unknown chapter(s) {unknown}; chapters are {every}")
-        selected = [c for c in every if c in only] + drafts
+        selected = [c for c in every if c in only and c not in SUMMARY_PAGES] + drafts
+        selected += [c for c in every if c in SUMMARY_PAGES]
     else:
         selected = every
     times = {}
@@ -180,10 +186,27 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
         bar.set_postfix_str(stem)
         seconds = execute_chapter(stem, profile=profile, device=device, seed=seed, paths=paths, root=root)
         times[stem] = seconds
-        if stem != "report":
+        if stem not in SUMMARY_PAGES:
             _record_timing(paths.ledger, profile, stem, seconds, device_name)
         echo(f"  {stem:<32s} {seconds:7.1f} s   (elapsed {time.perf_counter() - t0:6.1f} s)")
     return times
+
+
+def _stage_notebook(source: Path, target: Path) -> None:
+    """Copy an executed notebook for the site, hiding the default-parameters cell.
+
+    papermill adds a cell with the parameters actually used (tagged ``injected-parameters``);
+    the page shows that one and hides the defaults it overrides.
+    """
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    if any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells):
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags", [])
+            if "parameters" in tags and "remove-cell" not in tags:
+                cell.metadata["tags"] = tags + ["remove-cell"]
+    nbformat.write(nb, target)
 
 
 def build_site(*, paths: RunPaths | None = None, root: Path | None = None, strict: bool = True,
@@ -213,7 +236,7 @@ def build_site(*, paths: RunPaths | None = None, root: Path | None = None, stric
         raise RuntimeError(f"chapters not executed yet: {missing}; run `python -m landscape run` first")
     for item in (root / "book").iterdir():
         if item.suffix == ".md" and item.stem in notebooks:
-            shutil.copy(paths.executed / "book" / f"{item.stem}.ipynb", stage / "book" / f"{item.stem}.ipynb")
+            _stage_notebook(paths.executed / "book" / f"{item.stem}.ipynb", stage / "book" / f"{item.stem}.ipynb")
         elif item.is_dir():
             shutil.copytree(item, stage / "book" / item.name)
         elif item.suffix not in (".ipynb",):
