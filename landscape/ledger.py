@@ -121,6 +121,8 @@ def _plain(value):
     if isinstance(value, (float, np.floating)):
         x = float(value)
         return x if math.isfinite(x) else str(x)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     arr = np.asarray(value)
     if arr.ndim == 0:
         return _plain(arr.item())

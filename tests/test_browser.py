@@ -109,7 +109,9 @@ def test_every_page_renders_for_a_reader(browser, server):
             continue
         has_math = page.locator(".math, mjx-container").count() > 0
         if has_math:
-            page.wait_for_selector("mjx-container", timeout=15000)
+            # some equations sit in collapsed blocks, so wait for MathJax to finish, not for visibility
+            page.wait_for_selector("mjx-container", state="attached", timeout=30000)
+            page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) ? MathJax.startup.promise.then(() => true) : true")
         page.screenshot(path=str(shots / (rel.replace("/", "_") + ".png")), full_page=True)
         prose = page.evaluate(PROSE_TEXT)
         raw_tex = re.findall(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\(?:frac|Lambda|sum|mathbb|mathcal|epsilon|sqrt)\b", prose)
