@@ -31,6 +31,8 @@ __all__ = [
     "batched_hessian",
     "train",
     "newton_refine",
+    "batched_jacobian",
+    "levenberg_marquardt",
 ]
 
 
@@ -148,7 +150,14 @@ def init_params(net: MLP, batch: int, generator=None, *, scheme: str = "gaussian
 
 
 def loss(theta, X, Y, net: MLP, kind: str = "mse"):
-    """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``squared`` = ½ Σ_i |f(x_i) − y_i|²."""
+    """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``squared`` = ½ Σ_i |f(x_i) − y_i|².
+
+    ``kind`` may also be a callable ``objective(F, Y) -> scalar`` of the network output ``F``
+    (m, n_L) and the targets, e.g. a robust loss from :mod:`landscape.losses`; every function
+    below that takes ``kind`` (gradients, Hessians, ``train``, ``newton_refine``) passes it on.
+    """
+    if callable(kind):
+        return kind(forward(theta, X, net), Y)
     r = forward(theta, X, net) - Y
     total = 0.5 * (r * r).sum()
     return total / X.shape[0] if kind == "mse" else total
@@ -255,7 +264,68 @@ def newton_refine(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 20,
         _, g = batched_grad(theta, X, Y, net, kind)
         Hs = batched_hessian(theta, X, Y, net, kind)
         eye = torch.eye(Hs.shape[-1], dtype=Hs.dtype, device=Hs.device)
-        delta = torch.linalg.lstsq(Hs + damping * eye, -g[..., None]).solution[..., 0]
+        # gelsd (SVD) is the CPU driver that copes with the rank-deficient Hessians of
+        # over-parameterised networks; CUDA only offers gels
+        driver = "gelsd" if Hs.device.type == "cpu" else None
+        delta = torch.linalg.lstsq(Hs + damping * eye, -g[..., None], driver=driver).solution[..., 0]
+        # a member whose solve breaks down keeps its point rather than turning into NaN
+        delta = torch.where(torch.isfinite(delta).all(dim=1, keepdim=True), delta, torch.zeros_like(delta))
         theta = theta + delta
     losses, g = batched_grad(theta, X, Y, net, kind)
+    return theta, losses, g.norm(dim=1)
+
+
+def batched_jacobian(thetas, X, net: MLP):
+    """Jacobians of the flattened outputs of an ensemble, shape (B, m·n_L, P)."""
+    from torch.func import jacrev, vmap
+
+    return vmap(jacrev(lambda t: forward(t, X, net).reshape(-1)))(thetas)
+
+
+def levenberg_marquardt(thetas, X, Y, net: MLP, *, steps: int = 20, damping: float = 1e-3,
+                        grad_tol: float = 0.0):
+    """Levenberg–Marquardt on the sum of squares Σ |f(x_i) − y_i|² (all members at once).
+
+    Each member keeps its own damping λ: a step δ = −Jᵀ(JJᵀ + λI)⁻¹ r (the m·n_L-dimensional
+    form, cheap when there are fewer residuals than parameters; equal to −(JᵀJ + λI)⁻¹Jᵀr) is
+    accepted if it lowers the loss, and λ is divided by 3; otherwise the step is rejected and λ
+    is multiplied by 4.  Converges quadratically to interpolating solutions of over-parameterised
+    networks and is a descent method elsewhere.  Members whose gradient norm is ≤ ``grad_tol``
+    stop.  Returns ``(thetas, losses, grad_norms)`` with the loss ``squared`` (½ Σ r²).
+    """
+    import torch
+
+    steps = _validate.integer("steps", steps, minimum=0)
+    damping = _validate.positive_float("damping", damping)
+    _check_data(X, Y, net)
+    theta = thetas.clone()
+    lam = torch.full((theta.shape[0],), damping, dtype=theta.dtype, device=theta.device)
+
+    def residuals(th):
+        from torch.func import vmap
+
+        return vmap(lambda t: (forward(t, X, net) - Y).reshape(-1))(th)
+
+    r = residuals(theta)
+    cost = 0.5 * (r * r).sum(1)
+    for _ in range(steps):
+        J = batched_jacobian(theta, X, net)
+        grad = torch.einsum("bnp,bn->bp", J, r)
+        active = grad.norm(dim=1) > grad_tol
+        if not bool(active.any()):
+            break
+        K = J @ J.transpose(1, 2)
+        eye = torch.eye(K.shape[-1], dtype=K.dtype, device=K.device)
+        scale = K.diagonal(dim1=1, dim2=2).mean(1).clamp_min(1e-300)
+        sol = torch.linalg.solve(K + (lam * scale)[:, None, None] * eye, r[..., None])[..., 0]
+        delta = -torch.einsum("bnp,bn->bp", J, sol)
+        trial = theta + delta
+        r_new = residuals(trial)
+        cost_new = 0.5 * (r_new * r_new).sum(1)
+        ok = active & torch.isfinite(cost_new) & (cost_new <= cost)
+        theta = torch.where(ok[:, None], trial, theta)
+        r = torch.where(ok[:, None], r_new, r)
+        cost = torch.where(ok, cost_new, cost)
+        lam = torch.where(ok, lam / 3, torch.where(active, lam * 4, lam)).clamp(1e-15, 1e15)
+    losses, g = batched_grad(theta, X, Y, net, "squared")
     return theta, losses, g.norm(dim=1)
