@@ -1,0 +1,176 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+
+from landscape import critical_search as cs
+from landscape import networks as nw
+
+
+def _problem(n=3, m=7, act="tanh", seed=0, scale=1.0):
+    g = torch.Generator().manual_seed(seed)
+    X, Y = cs.sample_tasks(n, m, 1, g)
+    theta = torch.randn(2 * n * n, generator=g, dtype=torch.float64) * scale
+    return theta, X[0], Y[0], nw.MLP((n, n, n), activation=act, bias=False)
+
+
+@pytest.mark.parametrize("act", cs.ACTIVATIONS)
+def test_closed_forms_match_autodiff_of_networks_loss(act):
+    # Reference: torch.func autodiff of networks.loss ("mse"), the book's shared network code.
+    theta, X, Y, net = _problem(act=act)
+    L, g = cs.loss_grad(theta, X, Y, act)
+    L2, g2 = nw.loss_and_grad(theta, X, Y, net)
+    H = cs.hessian(theta, X, Y, act)
+    H2 = nw.hessian(theta, X, Y, net)
+    v = torch.randn(theta.shape, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    assert torch.allclose(L, L2, atol=1e-14)
+    assert torch.allclose(g, g2, atol=1e-13)
+    assert torch.allclose(H, H2, atol=1e-12)
+    assert torch.allclose(cs.hvp(theta, X, Y, v, act), H2 @ v, atol=1e-12)
+
+
+@given(st.integers(1, 4), st.integers(1, 9), st.integers(0, 10_000))
+def test_batched_equals_single(n, m, seed):
+    g = torch.Generator().manual_seed(seed)
+    X, Y = cs.sample_tasks(n, m, 3, g)
+    th = torch.randn(3, 2 * n * n, generator=g, dtype=torch.float64)
+    V = torch.randn_like(th)
+    L, G = cs.batched_loss_grad(th, X, Y)
+    HV = cs.batched_hvp(th, X, Y, V)
+    H = cs.batched_hessian(th, X, Y, chunk=2)
+    for b in range(3):
+        l, gg = cs.loss_grad(th[b], X[b], Y[b])
+        assert torch.allclose(L[b], l) and torch.allclose(G[b], gg)
+        assert torch.allclose(HV[b], H[b] @ V[b], atol=1e-12)
+        assert torch.allclose(H[b], H[b].T, atol=1e-13)
+
+
+def test_capacity_ratio_and_linear_minimum():
+    assert cs.capacity_ratio(16, 128) == 0.25
+    assert cs.samples_for_ratio(16, 0.25) == 128
+    # ½(1 − n/m): n = 16, m = 64 → 0.375
+    assert cs.linear_minimum_energy(16, 64) == 0.375
+    # Monte Carlo: least-squares residual energy, mean over 400 tasks, tolerance 4 standard errors
+    g = torch.Generator().manual_seed(3)
+    n, m = 4, 16
+    X, Y = cs.sample_tasks(n, m, 400, g)
+    B = torch.linalg.lstsq(X, Y).solution
+    eps = ((X @ B - Y) ** 2).sum((1, 2)).numpy() / (2 * m * n)
+    se = eps.std(ddof=1) / math.sqrt(eps.size)
+    assert abs(eps.mean() - cs.linear_minimum_energy(n, m)) < 4 * se
+
+
+def test_index_counts():
+    c = cs.index_from_eigenvalues(np.array([[-2.0, -1e-9, 0.0, 3.0], [-1.0, -1.0, 1.0, 1.0]]), 1e-6)
+    assert list(c["negative"]) == [1, 2] and list(c["zero"]) == [2, 0]
+    assert np.allclose(c["alpha"], [0.25, 0.5])
+
+
+def test_search_finds_true_critical_points():
+    # Small tanh problem: kept points must have |∇L|² < 1e-6 (the discard rule) and their
+    # recorded index must agree with a fresh autodiff Hessian of networks.loss.
+    n, m = 3, 12
+    res = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, j_steps=60,
+                    cg_iters=18, zero_tol=1e-7)
+    assert res.kept.sum() >= 6
+    assert np.all(res.j[res.kept] < 1e-6)
+    assert np.all(np.isnan(res.alpha[~res.kept]))
+    assert np.all(res.negative[res.kept] + res.zero[res.kept] <= 2 * n * n)
+    # same search, reproduced from the same generator stream
+    res2 = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, j_steps=60,
+                     cg_iters=18, zero_tol=1e-7)
+    assert np.array_equal(res.negative, res2.negative)
+
+
+def test_descend_to_level_stops_at_level():
+    g = torch.Generator().manual_seed(1)
+    n, m, B = 3, 9, 5
+    X, Y = cs.sample_tasks(n, m, B, g)
+    th = torch.randn(B, 2 * n * n, generator=g, dtype=torch.float64) / math.sqrt(n)
+    L0, _ = cs.batched_loss_grad(th, X, Y)
+    levels = 0.9 * L0
+    out, reached, steps = cs.descend_to_level(th, X, Y, levels, lr=0.05, max_steps=500)
+    L1, _ = cs.batched_loss_grad(out, X, Y)
+    assert bool(reached.all())
+    assert torch.all(L1 <= levels)
+    # one step earlier the loss was still above the level (it stopped as soon as it got there)
+    assert torch.all(steps >= 1)
+
+
+def test_fit_recovers_exponent_and_energy():
+    alpha = np.linspace(0.01, 0.2, 12)
+    eps_c, a0, p = 0.3, 2.0, 1.5
+    eps = eps_c + (alpha / a0) ** (1 / p)
+    fit = cs.fit_index_energy(alpha, eps)
+    assert abs(fit["exponent"] - p) < 1e-4 and abs(fit["eps_c"] - eps_c) < 1e-6
+    assert abs(fit["alpha0"] - a0) < 1e-3
+    fixed = cs.fit_index_energy(alpha, eps, exponent=1.5)
+    assert abs(fixed["eps_c"] - eps_c) < 1e-10
+
+
+def test_bootstrap_se_matches_spread():
+    # synthetic runs: index k ~ uniform 1..8 of P = 64, energy = law + N(0, 0.01²)
+    rng = np.random.default_rng(0)
+    k = rng.integers(1, 9, 800)
+    e = 0.2 + (k / 64 / 1.0) ** (2 / 3) + 0.01 * rng.standard_normal(800)
+    out = cs.bootstrap_fit(e, k, 64, np.random.default_rng(1), alpha_max=0.2, n_boot=100, exponent=1.5)
+    assert abs(out["eps_c"] - 0.2) < 4 * out["eps_c_se"]
+    assert 0 < out["eps_c_se"] < 0.02
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="`n`"):
+        cs.capacity_ratio(0, 4)
+    with pytest.raises(ValueError, match="`m`"):
+        cs.capacity_ratio(4, 2.5)
+    with pytest.raises(ValueError, match="`phi`"):
+        cs.samples_for_ratio(16, 0.3)
+    with pytest.raises(ValueError, match="`m`"):
+        cs.linear_minimum_energy(4, 3)
+    with pytest.raises(ValueError, match="`runs`"):
+        cs.sample_tasks(2, 3, 0)
+    with pytest.raises(ValueError, match="`n`"):
+        cs.search(-1, 4, 2)
+    with pytest.raises(ValueError, match="`m`"):
+        cs.search(2, 0, 2)
+    with pytest.raises(ValueError, match="`activation`"):
+        cs.search(2, 4, 2, "swish")
+    with pytest.raises(ValueError, match="`activation`"):
+        cs.search_loop(2, 4, 2, "relu")
+    th, X, Y, _ = _problem()
+    with pytest.raises(ValueError, match="`activation`"):
+        cs.batched_loss_grad(th[None], X[None], Y[None], "gelu")
+    with pytest.raises(ValueError, match="`activation`"):
+        cs.batched_hvp(th[None], X[None], Y[None], th[None], "gelu")
+    with pytest.raises(ValueError, match="`activation`"):
+        cs.batched_hessian(th[None], X[None], Y[None], "gelu")
+    with pytest.raises(ValueError, match="`method`"):
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], method="newton")
+    with pytest.raises(ValueError, match="`max_steps`"):
+        cs.descend_to_level(th[None], X[None], Y[None], torch.zeros(1), max_steps=-1)
+    with pytest.raises(ValueError, match="`zero_tol`"):
+        cs.index_from_eigenvalues([1.0], -1)
+    with pytest.raises(ValueError, match="`eigenvalues`"):
+        cs.index_from_eigenvalues([np.nan], 0.0)
+    with pytest.raises(ValueError, match="`negative`"):
+        cs.mean_energy_by_index([0.1, 0.2], [1], 4)
+    with pytest.raises(ValueError, match="`alpha`"):
+        cs.fit_index_energy([0.0, 0.1, 0.2], [0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match="alpha_max"):
+        cs.bootstrap_fit([0.1], [1], 4, np.random.default_rng(0), alpha_max=-1)
+
+
+def test_least_squares_energy_bad_input():
+    with pytest.raises(ValueError, match="`X`"):
+        cs.least_squares_energy(torch.zeros(2, 3, 4), torch.zeros(2, 3, 4))
+    with pytest.raises(ValueError, match="`X`"):
+        cs.least_squares_energy(torch.zeros(3, 4), torch.zeros(3, 4))
+
+
+def test_doctests():
+    import doctest
+
+    failures, _ = doctest.testmod(cs)
+    assert failures == 0
