@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test site clean
+.PHONY: book test site benchmarks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 ## rebuild the site from already executed notebooks
 site: $(STAMP)
 	$(PY) -m landscape site
+
+## speed benchmarks (not part of the book run); the report page shows them after `make site`
+benchmarks: $(STAMP)
+	$(PY) benchmarks/eigenpair_solver.py
+	$(PY) benchmarks/spin_glass_throughput.py
+	$(PY) benchmarks/critical_search_batched.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from landscape import counting
+from landscape import counting, report
 
 QUICK = [(L, 3) for L in range(2, 7)] + [(L, 4) for L in range(2, 6)] + [(L, 5) for L in range(2, 5)]
 FULL = QUICK + [(7, 3), (8, 3), (6, 4), (5, 5), (3, 6), (4, 6)]
@@ -71,6 +71,14 @@ def main(argv=None):
     lines += [f"| {r['Lambda']} | {r['H']} | {r['paths']} | {1e3 * r['wall_per_tensor_s']:.1f} | "
               f"{1e3 * r['cpu_per_tensor_s']:.1f} | {r['retried']} | {r['lost']} |" for r in rows]
     (args.out / "eigenpair_solver.md").write_text("\n".join(lines) + "\n")
+    report.write_benchmark(
+        "eigenpair_solver", title="Homotopy eigenpair solver (Becker et al. eq. (5) paths per tensor)",
+        command=f"python benchmarks/eigenpair_solver.py{' --full' if args.full else ''} --tensors {args.tensors}",
+        columns=["Λ", "H", "paths", "ms/tensor (wall)", "ms/tensor (CPU)", "retried", "lost"],
+        rows=[[r["Lambda"], r["H"], r["paths"], round(1e3 * r["wall_per_tensor_s"], 1),
+               round(1e3 * r["cpu_per_tensor_s"], 1), r["retried"], r["lost"]] for r in rows],
+        notes="'lost' counts eigenpair classes a homotopy failed to find; it must be 0.",
+        directory=args.out)
 
     import matplotlib
 

@@ -27,7 +27,7 @@ import time
 
 import torch
 
-from landscape import spin_glass
+from landscape import report, spin_glass
 
 H = 3
 
@@ -138,6 +138,7 @@ def main(argv=None) -> int:
     print(header)
     print("-" * len(header))
     status = 0
+    table = []
     for L in args.lambdas:
         need = memory_needed(L, args.batch)
         free = available_bytes(device)
@@ -164,11 +165,20 @@ def main(argv=None) -> int:
         print(f"{L:>5} {need['couplings'] / 2**30:>8.3f}Gi {need['intermediate'] / 2**30:>7.3f}Gi "
               f"{1 / t:>10.2f} {args.batch / t:>11.0f} {rate / 1e9:>9.1f} {100 * rate / peak:>8.0f}% "
               f"{100 * rate / shaped:>15.0f}% {100 * flops / t_alt / peak:>18.0f}%")
+        table.append([L, round(need["couplings"] / 2**30, 3), round(args.batch / t), round(rate / 1e9, 1),
+                      round(100 * rate / peak), round(100 * rate / shaped), round(100 * flops / t_alt / peak)])
         del couplings, w
     print("\n'eval/s': full-batch evaluations of energy and gradient per second; 'points/s' = B × eval/s;"
           "\n'% matmul': flop rate of the evaluation relative to the square float32 GEMM above;"
           "\n'% (B,Λ)x(Λ,Λ²)': relative to the bare matrix product of the same shape as in derivatives();"
           "\n'w⊗w form': the same evaluation as one (B,Λ²)x(Λ²,Λ) product (see energy_gradient_outer).")
+    report.write_benchmark(
+        "spin_glass_throughput", title=f"Spin-glass energy and gradient, H = 3, batch B = {args.batch}",
+        command="python benchmarks/spin_glass_throughput.py " + " ".join(argv or sys.argv[1:]),
+        columns=["Λ", "couplings (GiB)", "points/s", "GFLOP/s", "% of matmul", "% of same-shape product",
+                 "w⊗w form, % of matmul"],
+        rows=table,
+        notes=f"Square float32 matmul rate measured in the same run: {peak / 1e9:.1f} GFLOP/s.")
     return status
 
 

@@ -95,6 +95,52 @@ def timings_html(directory=None) -> str:
             f"<tbody>{''.join(rows)}<tr><td><strong>total</strong></td>{totals}</tr></tbody></table>")
 
 
+def benchmark_directory() -> "Path":
+    """Where ``benchmarks/*.py`` write their tables: ``benchmarks`` beside the ledger directory."""
+    return ledger_directory().parent / "benchmarks"
+
+
+def write_benchmark(name: str, *, title: str, command: str, columns: list[str], rows: list[list],
+                    notes: str = "", directory=None) -> "Path":
+    """Save one benchmark table as ``<name>.json`` for :func:`benchmarks_html` (the report page)."""
+    import os
+    import platform
+    from pathlib import Path
+
+    import torch
+
+    out = Path(directory) if directory is not None else benchmark_directory()
+    out.mkdir(parents=True, exist_ok=True)
+    record = {"title": title, "command": command, "columns": columns, "rows": rows, "notes": notes,
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+                         f"{torch.get_num_threads()} threads"}
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(record, indent=1))
+    return path
+
+
+def benchmarks_html(directory=None) -> str:
+    """One table per benchmark found in :func:`benchmark_directory` (or ``directory``)."""
+    from pathlib import Path
+
+    folder = Path(directory) if directory is not None else benchmark_directory()
+    files = sorted(folder.glob("*.json")) if folder.exists() else []
+    if not files:
+        return ("<p>No benchmark was run for this build. <code>make benchmarks</code> runs the "
+                "scripts in <code>benchmarks/</code> and the next build of this page shows them.</p>")
+    parts = []
+    for path in files:
+        b = json.loads(path.read_text())
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in b["columns"])
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+                       for row in b["rows"])
+        parts.append(f"<h3>{html.escape(b['title'])}</h3>"
+                     f"<p><code>{html.escape(b['command'])}</code> on {html.escape(b['machine'])}</p>"
+                     f"<table class='table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                     + (f"<p>{html.escape(b['notes'])}</p>" if b.get("notes") else ""))
+    return "\n".join(parts)
+
+
 def _result_status(claims: list[dict]) -> str:
     if not all(c["passed"] for c in claims):
         return "FAILED"
