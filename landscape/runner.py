@@ -121,7 +121,10 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
             str(src_ipynb), str(out_ipynb),
             parameters={"profile": profile, "device": device, "seed": seed},
             kernel_name="python3", cwd=str(root / "book"), progress_bar=False,
-            log_output=False, report_mode=False)
+            log_output=False, report_mode=False,
+            # the kernel's own log (a warning about its loopback TCP transport at start, an
+            # interrupt message at shutdown) is noise; cell errors still reach papermill as outputs
+            extra_arguments=["--log-level=CRITICAL"])
     except papermill.PapermillExecutionError as err:
         failed = _failed_claims(paths.ledger / f"{stem}.json")
         if failed:
