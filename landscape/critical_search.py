@@ -24,12 +24,14 @@ Capacity ratio: :math:`\\phi = 2n^2/(mn) = 2n/m` = number of parameters / number
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _validate
+from .session import torch_threads
 
 __all__ = [
     "ACTIVATIONS",
@@ -613,19 +615,13 @@ def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.
     {cite:t}`pennington2017`, §6.4 and Fig. 6. Exact Hessians (closed form, :func:`hessian`) and
     their eigenvalues are computed for kept runs only.
     """
-    import torch
-    from tqdm.auto import tqdm
-
     n, m, runs = _check_search_args(n, m, runs, activation)
     batch = _validate.integer("batch", batch, minimum=1)
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(_validate.integer("threads", threads, minimum=1))
-    try:
+    limit = (contextlib.nullcontext() if threads is None
+             else torch_threads(_validate.integer("threads", threads, minimum=1)))
+    with limit:
         return _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j_steps,
                        cg_iters, j_lr, zero_tol, keep_j, device, progress)
-    finally:
-        torch.set_num_threads(old_threads)
 
 
 def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j_steps, cg_iters,
