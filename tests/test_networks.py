@@ -34,6 +34,33 @@ def test_hessian_matches_finite_differences_of_gradient():
     assert torch.allclose(nw.batched_hessian(theta[None], X, Y, net)[0], H)
 
 
+def test_hessian_rows_in_chunks_equal_one_pass():
+    net = nw.MLP((3, 4, 4, 2), "relu", bias=False)
+    g = torch.Generator().manual_seed(3)
+    thetas = nw.init_params(net, 3, g)
+    X = torch.randn(9, 3, generator=g, dtype=torch.float64)
+    Y = torch.randn(9, 2, generator=g, dtype=torch.float64)
+    whole = nw.batched_hessian(thetas, X, Y, net, rows=net.n_params)
+    for rows in (1, 7):
+        assert torch.allclose(nw.batched_hessian(thetas, X, Y, net, chunk=2, rows=rows), whole, atol=1e-12)
+        assert torch.allclose(nw.hessian(thetas[1], X, Y, net, rows=rows), whole[1], atol=1e-12)
+    assert torch.allclose(whole, whole.transpose(1, 2), atol=1e-12)
+
+
+def test_hessian_rows_bound_memory():
+    small, mnist = nw.MLP((10, 22, 22, 1)), nw.MLP((100, 100, 10))
+    assert nw.hessian_rows(small, 50) == small.n_params          # everything in one pass
+    rows = nw.hessian_rows(mnist, 4000)
+    assert 1 <= rows < 100
+    assert rows * 8 * 4000 * sum(mnist.widths) * 8 <= nw.HESSIAN_MEMORY
+    assert nw.hessian_rows(mnist, 4000, memory=1) == 1             # never zero rows
+    with pytest.raises(ValueError, match="`m`"):
+        nw.hessian_rows(small, 0)
+    with pytest.raises(ValueError, match="`rows`"):
+        nw.hessian(torch.zeros(small.n_params, dtype=torch.float64), torch.zeros(4, 10),
+                   torch.zeros(4, 1), small, rows=0)
+
+
 def test_training_an_ensemble_reaches_critical_points():
     net = nw.MLP((3, 6, 1), "tanh")
     g = torch.Generator().manual_seed(2)
