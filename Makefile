@@ -30,6 +30,8 @@ benchmarks: $(STAMP)
 	$(PY) benchmarks/eigenpair_solver.py
 	$(PY) benchmarks/spin_glass_throughput.py
 	$(PY) benchmarks/critical_search_batched.py
+	$(PY) benchmarks/critical_search_full_cost.py
+	$(PY) benchmarks/trained_networks_full_cost.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
