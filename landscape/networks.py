@@ -27,6 +27,8 @@ __all__ = [
     "loss_and_grad",
     "hessian",
     "hessian_rows",
+    "piecewise_linear_hessian",
+    "HESSIAN_METHODS",
     "HESSIAN_MEMORY",
     "batched_loss",
     "batched_grad",
@@ -206,18 +208,113 @@ def hessian_rows(net: MLP, m: int, itemsize: int = 8, memory: int = HESSIAN_MEMO
     return max(1, min(net.n_params, int(memory // per_row)))
 
 
-def hessian(theta, X, Y, net: MLP, kind: str = "mse", rows: int | None = None):
+HESSIAN_METHODS = ("auto", "closed", "autodiff")
+
+
+def _method(method, net, kind):
+    _validate.choice("method", method, HESSIAN_METHODS)
+    if method == "closed" and not _closed_form_applies(net, kind):
+        raise ValueError("`method` 'closed' needs a bias-free ReLU or linear network with a linear output "
+                         f"and a squared loss; got {net} with kind={kind!r}")
+    return method == "closed" or (method == "auto" and _closed_form_applies(net, kind))
+
+
+def hessian(theta, X, Y, net: MLP, kind: str = "mse", rows: int | None = None, method: str = "auto"):
     """Exact Hessian of the loss with respect to the flat parameters, shape (P, P).
 
-    Reverse-over-reverse differentiation (``jacrev`` of the gradient), ``rows`` Hessian rows per
-    pass (default :func:`hessian_rows`, which bounds the memory of a pass); symmetric up to
-    rounding.
+    Bias-free ReLU and linear networks under a squared loss use the closed form
+    :func:`piecewise_linear_hessian`; every other case reverse-over-reverse differentiation
+    (``jacrev`` of the gradient), ``rows`` Hessian rows per pass (default :func:`hessian_rows`,
+    which bounds the memory of a pass). Symmetric up to rounding.
     """
     from torch.func import grad, jacrev
 
     _check_data(X, Y, net)
     rows = _rows(net, X, theta, rows)
+    if _method(method, net, kind):
+        return piecewise_linear_hessian(theta, X, Y, net, kind)
     return jacrev(grad(lambda t: loss(t, X, Y, net, kind)), chunk_size=rows)(theta)
+
+
+#: Largest intermediate (in numbers) of one sample chunk in :func:`piecewise_linear_hessian`.
+CLOSED_FORM_CHUNK = 2 ** 22
+
+
+def piecewise_linear_hessian(theta, X, Y, net: MLP, kind: str = "mse"):
+    """Exact Hessian of the squared loss of a bias-free ReLU (or linear) network, in closed form.
+
+    Parameters
+    ----------
+    theta : (P,) tensor; X : (m, n_0); Y : (m, n_H)
+    net : MLP with activation ``relu`` or ``linear``, no biases, linear output
+    kind : ``mse`` or ``squared`` (see :func:`loss`)
+
+    Returns
+    -------
+    (P, P) tensor, equal (up to rounding) to :func:`hessian`
+
+    Notes
+    -----
+    With :math:`z_k = a_{k-1}W_k`, :math:`a_k = \\sigma(z_k)`, masks :math:`D_k = \\sigma'(z_k)`
+    (constant where the ReLU is differentiable, as in autodiff, which takes σ'(0) = 0), and
+    :math:`P_k = \\partial z_H/\\partial z_k` (:math:`P_H = I`, :math:`P_k = D_k W_{k+1} P_{k+1}`),
+    the output is linear in each :math:`W_k` separately, so per sample
+
+    * Gauss–Newton part: :math:`\\partial z_H/\\partial W_k[a,b] = a_{k-1}[a]\\,P_k[b,\\cdot]`,
+      summed as :math:`J^\\top J`;
+    * residual part, only between layers k < l:
+      :math:`r\\cdot\\partial^2 z_H/\\partial W_k[a,b]\\,\\partial W_l[c,d] = a_{k-1}[a]\\,Q_{k,l-1}[b,c]\\,g_l[d]`
+      with :math:`Q_{k,j} = \\partial a_j/\\partial z_k` and :math:`g_l = P_l r` the back-propagated residual.
+
+    A few dense contractions replace the P Hessian-vector products of :func:`hessian`.
+    """
+    import torch
+
+    _check_data(X, Y, net)
+    if net.activation not in ("relu", "linear") or net.bias or net.output_activation:
+        raise ValueError(f"`net` must be a bias-free ReLU or linear network with a linear output; got {net}")
+    _validate.choice("kind", kind, LOSSES)
+    Ws = [W for W, _ in unflatten(theta, net)]
+    H = len(Ws)
+    acts, masks = [X], []
+    for k in range(H - 1):
+        z = acts[-1] @ Ws[k]
+        d = (z > 0).to(z.dtype) if net.activation == "relu" else torch.ones_like(z)
+        masks.append(d)
+        acts.append(z * d)
+    r = acts[-1] @ Ws[-1] - Y                                   # (m, n_H)
+    m, n_out = r.shape
+    # P[k] = ∂z_H/∂z_{k+1}, per sample (m, n_{k+1}, n_H); layers indexed 0..H-1 here
+    P = [None] * H
+    P[H - 1] = torch.eye(n_out, dtype=r.dtype, device=r.device).expand(m, n_out, n_out)
+    for k in range(H - 2, -1, -1):
+        P[k] = masks[k][:, :, None] * torch.einsum("bc,mco->mbo", Ws[k + 1], P[k + 1])
+    J = torch.cat([(acts[k][:, None, :, None] * P[k].transpose(1, 2)[:, :, None, :]).reshape(m, n_out, -1)
+                   for k in range(H)], dim=2)                    # (m, n_H, P)
+    Jf = J.reshape(m * n_out, -1)
+    Hm = Jf.T @ Jf
+    g = [torch.einsum("mbo,mo->mb", P[k], r) for k in range(H)]  # ∂(½|r|²)/∂z_{k+1}
+    offsets = [0]
+    for W in Ws:
+        offsets.append(offsets[-1] + W.numel())
+    for k in range(H - 1):
+        Q = torch.diag_embed(masks[k])                          # ∂a_{k+1}/∂z_{k+1}
+        for l in range(k + 1, H):
+            # block (W_k, W_l): Σ_i a_k[a] Q[b,c] g_l[d], as matrix products over chunks of samples
+            # (a chunk's left factor holds at most CLOSED_FORM_CHUNK numbers)
+            step = max(1, CLOSED_FORM_CHUNK // (Ws[k].numel() * Q.shape[2]))
+            block = sum(((acts[k][i:i + step, :, None, None] * Q[i:i + step, None, :, :]).reshape(-1, Ws[k].numel() * Q.shape[2]).T
+                         @ g[l][i:i + step]) for i in range(0, m, step)).reshape(Ws[k].numel(), Ws[l].numel())
+            Hm[offsets[k]:offsets[k + 1], offsets[l]:offsets[l + 1]] += block
+            Hm[offsets[l]:offsets[l + 1], offsets[k]:offsets[k + 1]] += block.T
+            if l < H - 1:
+                Q = (Q @ Ws[l]) * masks[l][:, None, :]
+    return Hm / m if kind == "mse" else Hm
+
+
+def _closed_form_applies(net, kind):
+    return (isinstance(kind, str) and kind in LOSSES and net.activation in ("relu", "linear")
+            and not net.bias and not net.output_activation)
 
 
 def _rows(net, X, theta, rows):
@@ -243,11 +340,13 @@ def batched_grad(thetas, X, Y, net: MLP, kind: str = "mse"):
     return v, g
 
 
-def batched_hessian(thetas, X, Y, net: MLP, kind: str = "mse", chunk: int = 16, rows: int | None = None):
+def batched_hessian(thetas, X, Y, net: MLP, kind: str = "mse", chunk: int = 16, rows: int | None = None,
+                    method: str = "auto"):
     """Exact Hessians of an ensemble, shape (B, P, P), computed ``chunk`` networks at a time.
 
     ``rows``: Hessian rows per pass and network, as in :func:`hessian` (the default divides the
-    memory bound of :func:`hessian_rows` among the ``chunk`` networks of a pass).
+    memory bound of :func:`hessian_rows` among the ``chunk`` networks of a pass). ``method``:
+    ``auto`` (closed form where it applies, see :func:`hessian`), ``closed`` or ``autodiff``.
     """
     import torch
     from torch.func import grad, jacrev, vmap
@@ -257,6 +356,8 @@ def batched_hessian(thetas, X, Y, net: MLP, kind: str = "mse", chunk: int = 16, 
     if rows is None:
         rows = max(1, hessian_rows(net, X.shape[0], thetas.element_size()) // min(chunk, thetas.shape[0]))
     rows = _validate.integer("rows", rows, minimum=1)
+    if _method(method, net, kind):
+        return torch.stack([piecewise_linear_hessian(t, X, Y, net, kind) for t in thetas])
     f = vmap(jacrev(grad(lambda t: loss(t, X, Y, net, kind)), chunk_size=rows))
     return torch.cat([f(thetas[i:i + chunk]) for i in range(0, thetas.shape[0], chunk)])
 

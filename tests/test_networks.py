@@ -40,10 +40,11 @@ def test_hessian_rows_in_chunks_equal_one_pass():
     thetas = nw.init_params(net, 3, g)
     X = torch.randn(9, 3, generator=g, dtype=torch.float64)
     Y = torch.randn(9, 2, generator=g, dtype=torch.float64)
-    whole = nw.batched_hessian(thetas, X, Y, net, rows=net.n_params)
+    whole = nw.batched_hessian(thetas, X, Y, net, rows=net.n_params, method="autodiff")
     for rows in (1, 7):
-        assert torch.allclose(nw.batched_hessian(thetas, X, Y, net, chunk=2, rows=rows), whole, atol=1e-12)
-        assert torch.allclose(nw.hessian(thetas[1], X, Y, net, rows=rows), whole[1], atol=1e-12)
+        assert torch.allclose(nw.batched_hessian(thetas, X, Y, net, chunk=2, rows=rows, method="autodiff"),
+                              whole, atol=1e-12)
+        assert torch.allclose(nw.hessian(thetas[1], X, Y, net, rows=rows, method="autodiff"), whole[1], atol=1e-12)
     assert torch.allclose(whole, whole.transpose(1, 2), atol=1e-12)
 
 
@@ -59,6 +60,42 @@ def test_hessian_rows_bound_memory():
     with pytest.raises(ValueError, match="`rows`"):
         nw.hessian(torch.zeros(small.n_params, dtype=torch.float64), torch.zeros(4, 10),
                    torch.zeros(4, 1), small, rows=0)
+
+
+@pytest.mark.parametrize("widths", [(3, 4, 2), (3, 5, 4, 2), (4, 3, 3, 3, 3, 1)])
+@pytest.mark.parametrize("activation", ["relu", "linear"])
+@pytest.mark.parametrize("kind", ["mse", "squared"])
+def test_closed_form_hessian_of_piecewise_linear_networks_equals_autodiff(widths, activation, kind, monkeypatch):
+    net = nw.MLP(widths, activation, bias=False)
+    g = torch.Generator().manual_seed(sum(widths))
+    thetas = nw.init_params(net, 2, g, scale=1.5)
+    X = torch.randn(23, widths[0], generator=g, dtype=torch.float64)
+    Y = torch.randn(23, widths[-1], generator=g, dtype=torch.float64)
+    auto = nw.batched_hessian(thetas, X, Y, net, kind, method="autodiff")
+    closed = nw.batched_hessian(thetas, X, Y, net, kind, method="closed")
+    assert torch.allclose(closed, auto, atol=1e-12, rtol=1e-12)
+    assert torch.equal(nw.batched_hessian(thetas, X, Y, net, kind), closed)      # auto picks it
+    assert torch.equal(nw.hessian(thetas[0], X, Y, net, kind), closed[0])
+    # sample chunks of the residual blocks give the same sums
+    monkeypatch.setattr(nw, "CLOSED_FORM_CHUNK", 1)
+    assert torch.allclose(nw.piecewise_linear_hessian(thetas[1], X, Y, net, kind), auto[1], atol=1e-12, rtol=1e-12)
+
+
+def test_closed_form_hessian_refuses_other_networks():
+    X, Y = torch.zeros(4, 2, dtype=torch.float64), torch.zeros(4, 1, dtype=torch.float64)
+    for net in (nw.MLP((2, 3, 1), "tanh", bias=False), nw.MLP((2, 3, 1), "relu"),
+                nw.MLP((2, 3, 1), "relu", bias=False, output_activation=True)):
+        theta = torch.zeros(net.n_params, dtype=torch.float64)
+        with pytest.raises(ValueError, match="`net`"):
+            nw.piecewise_linear_hessian(theta, X, Y, net)
+        with pytest.raises(ValueError, match="`method`"):
+            nw.hessian(theta, X, Y, net, method="closed")
+    net = nw.MLP((2, 3, 1), "relu", bias=False)
+    theta = torch.zeros(net.n_params, dtype=torch.float64)
+    with pytest.raises(ValueError, match="`method`"):
+        nw.batched_hessian(theta[None], X, Y, net, method="exact")
+    with pytest.raises(ValueError, match="`method`"):
+        nw.hessian(theta, X, Y, net, kind=lambda F, Y: (F * F).sum(), method="closed")
 
 
 def test_training_an_ensemble_reaches_critical_points():
