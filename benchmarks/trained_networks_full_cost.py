@@ -74,20 +74,22 @@ def main(argv=None):
 
         Xtr = torch.rand(N_TRAIN, 100, generator=g, dtype=torch.float64)
         Ytr = ex.one_hot(torch.randint(0, 10, (N_TRAIN,), generator=g).numpy(), dtype=torch.float64)
-        for n1 in MNIST_WIDTHS:
-            net = nw.MLP((100, n1, 10))
-            th = nw.init_params(net, 8, g, scheme="uniform")
+        def sgd_epoch(net, runs):
+            """Seconds of one SGD epoch per run (the chapter's settings), and the runs' parameters."""
+            th = nw.init_params(net, runs, g, scheme="uniform")
             t, _ = timed(lambda: ex.train_sgd(th, Xtr, Ytr, net, kind=ex.cross_entropy, epochs=1, batch_size=20,
                                               lr=0.2, decay=0.1, generator=g))
-            add(f"MNIST SGD, n1 = {n1}", "epoch of 4000 images per run", t / 8, MNIST_RUNS * EPOCHS)
+            return t / runs, th
+
+        for n1 in MNIST_WIDTHS:
+            t, _ = sgd_epoch(nw.MLP((100, n1, 10)), 8)
+            add(f"MNIST SGD, n1 = {n1}", "epoch of 4000 images per run", t, MNIST_RUNS * EPOCHS)
 
         split = {}
         for n1 in INDEX_WIDTHS:
             net = nw.MLP((100, n1, 10))
-            th = nw.init_params(net, 4, g, scheme="uniform")
-            t_sgd, _ = timed(lambda: ex.train_sgd(th, Xtr, Ytr, net, kind=ex.cross_entropy, epochs=1, batch_size=20,
-                                                  lr=0.2, decay=0.1, generator=g))
-            add(f"index, n1 = {n1}", "SGD epoch per network", t_sgd / 4, INDEX_NETS * EPOCHS)
+            t_sgd, th = sgd_epoch(net, 4)
+            add(f"index, n1 = {n1}", "SGD epoch per network", t_sgd, INDEX_NETS * EPOCHS)
             if n1 <= 25:
                 t_h, Hs = timed(lambda: nw.batched_hessian(th[:1], Xtr, Ytr, net, ex.cross_entropy, chunk=1))
                 t_e, _ = timed(lambda: torch.linalg.eigvalsh(Hs))

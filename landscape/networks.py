@@ -271,7 +271,7 @@ def piecewise_linear_hessian(theta, X, Y, net: MLP, kind: str = "mse"):
     import torch
 
     _check_data(X, Y, net)
-    if net.activation not in ("relu", "linear") or net.bias or net.output_activation:
+    if not _closed_form_applies(net, "mse"):
         raise ValueError(f"`net` must be a bias-free ReLU or linear network with a linear output; got {net}")
     _validate.choice("kind", kind, LOSSES)
     Ws = [W for W, _ in unflatten(theta, net)]
