@@ -317,9 +317,10 @@ def _closed_form_applies(net, kind):
             and not net.bias and not net.output_activation)
 
 
-def _rows(net, X, theta, rows):
+def _rows(net, X, theta, rows, networks=1):
+    # the default shares the memory bound of one pass among the ``networks`` computed together
     if rows is None:
-        return hessian_rows(net, X.shape[0], theta.element_size())
+        return max(1, hessian_rows(net, X.shape[0], theta.element_size()) // networks)
     return _validate.integer("rows", rows, minimum=1)
 
 
@@ -353,9 +354,7 @@ def batched_hessian(thetas, X, Y, net: MLP, kind: str = "mse", chunk: int = 16, 
 
     _check_data(X, Y, net)
     chunk = _validate.integer("chunk", chunk, minimum=1)
-    if rows is None:
-        rows = max(1, hessian_rows(net, X.shape[0], thetas.element_size()) // min(chunk, thetas.shape[0]))
-    rows = _validate.integer("rows", rows, minimum=1)
+    rows = _rows(net, X, thetas, rows, networks=min(chunk, thetas.shape[0]))
     if _method(method, net, kind):
         return torch.stack([piecewise_linear_hessian(t, X, Y, net, kind) for t in thetas])
     f = vmap(jacrev(grad(lambda t: loss(t, X, Y, net, kind)), chunk_size=rows))
