@@ -7,6 +7,14 @@ disk first and then raises :class:`ClaimFailed`, so that executing the chapter f
 (and with it the book build and CI) while the reproduction report still shows which
 claim broke.
 
+Statistical claims (a Monte-Carlo estimate against a formula, a fitted slope against zero)
+go through :meth:`Ledger.test`, which takes the estimate and its standard error and *derives*
+the outcome from a decision rule stated in advance: the claim **holds**, is **refuted**, or is
+**inconclusive** at this profile, and the **margin** (standard errors between the estimate and
+the decision boundary) is recorded so that a sweep over seeds can show how far each verdict is
+from flipping.  In keep-going mode (``$LANDSCAPE_KEEP_GOING=1``, the runner's default) a failed
+claim is recorded and the chapter goes on, so that every claim is evaluated.
+
 The ledger files are JSON, one per chapter, in :func:`ledger_directory`.
 """
 from __future__ import annotations
@@ -23,6 +31,10 @@ import numpy as np
 __all__ = [
     "PAPERS",
     "VERDICTS",
+    "SHOWN_VERDICTS",
+    "OUTCOMES",
+    "Z_RELATION",
+    "ALPHA_AGREEMENT",
     "ClaimFailed",
     "Claim",
     "Ledger",
@@ -52,7 +64,30 @@ PAPERS: dict[str, str] = {
 #: ``method`` – a check of the book's own machinery (solver against formula, theory against sampling, ...).
 VERDICTS = ("reproduced", "erratum", "differs", "method")
 
+#: What the report shows: the declared verdict of a claim that holds where it is decided, or
+#: ``inconclusive`` for a statistical claim at a profile too small to decide it.
+SHOWN_VERDICTS = ("reproduced", "erratum", "differs", "inconclusive", "method")
+
+#: Outcomes of a statistical claim (:meth:`Ledger.test`).
+OUTCOMES = ("holds", "inconclusive", "refuted")
+
+#: Decision boundary, in standard errors, of a relation (``lower <= estimate <= upper``,
+#: or ``rejects=``): the relation holds when the estimate lies this many standard errors inside
+#: it, is refuted this many outside.  3.29 is the two-sided normal quantile of 1e-3.
+Z_RELATION = 3.29
+
+#: Size of an agreement test (``agrees_with=``): the probability, when the paper's value is
+#: exactly right, that its check fails anyway.  1e-4 (3.89 standard errors for one entry,
+#: Bonferroni over entries) keeps a 20-seed sweep of all claims free of false failures in
+#: about nine sweeps of ten.
+ALPHA_AGREEMENT = 1e-4
+
+#: Power asked of an agreement test: a true deviation of ``resolution`` is detected with
+#: probability at least 1 - 1e-3, else the agreement is only *inconclusive*.
+_Z_POWER = 3.09
+
 ENV_DIRECTORY = "LANDSCAPE_LEDGER_DIR"
+ENV_KEEP_GOING = "LANDSCAPE_KEEP_GOING"
 
 
 class ClaimFailed(AssertionError):
@@ -81,6 +116,17 @@ class Claim:
     profile: str = ""
     seed: int | None = None
     extra: dict = field(default_factory=dict)
+    #: statistical claims only (:meth:`Ledger.test`): holds | inconclusive | refuted
+    outcome: str | None = None
+    #: standard errors between the estimate and the boundary of the claim's relation, positive on
+    #: the claim's side (``agrees_with``: between the largest |z| and the rejection boundary)
+    margin: float | None = None
+    #: whether this profile is declared to decide the claim
+    decided: bool = True
+
+    @property
+    def shown_verdict(self) -> str:
+        return shown_verdict(asdict(self))
 
     @property
     def source(self) -> str:
@@ -98,6 +144,17 @@ class Claim:
             f"[{self.source}] expected {_short(self.expected)}, computed {_short(self.computed)}, "
             f"tolerance {self.tolerance} ({self.basis})"
         )
+
+
+def shown_verdict(claim: dict) -> str:
+    """The verdict the report shows for a claim record: ``inconclusive`` for a statistical claim
+    that this profile does not decide (declared so, or the estimate within the margin)."""
+    if claim.get("outcome") == "refuted":
+        return "refuted"
+    if claim.get("outcome") is not None and (not claim.get("decided", True)
+                                             or claim["outcome"] == "inconclusive"):
+        return "inconclusive"
+    return claim["verdict"]
 
 
 def _short(value) -> str:
@@ -163,9 +220,13 @@ class Ledger:
     """
 
     def __init__(self, chapter: str, profile: str = "quick", seed: int | None = 0,
-                 device: str | None = None, directory: str | os.PathLike | None = None):
+                 device: str | None = None, directory: str | os.PathLike | None = None,
+                 keep_going: bool | None = None):
         if not chapter or not isinstance(chapter, str):
             raise ValueError("`chapter` must be a non-empty string (the chapter's file stem)")
+        if keep_going is None:
+            keep_going = os.environ.get(ENV_KEEP_GOING, "") not in ("", "0")
+        self.keep_going = bool(keep_going)
         self.chapter = chapter
         self.profile = profile
         self.seed = seed
@@ -186,15 +247,116 @@ class Ledger:
             raise ValueError("`basis` must say where the tolerance comes from")
         self.claims.append(claim)
         self._write()
-        if not claim.passed:
+        if not claim.passed and not self.keep_going:
             raise ClaimFailed(claim)
         return claim
 
-    def _new(self, id, claim, paper, where, expected, computed, tolerance, basis, passed, verdict, extra=None):
+    @property
+    def failed(self) -> list[Claim]:
+        """The claims recorded so far that did not hold."""
+        return [c for c in self.claims if not c.passed]
+
+    def _new(self, id, claim, paper, where, expected, computed, tolerance, basis, passed, verdict,
+             extra=None, **statistics):
         return Claim(id=id, chapter=self.chapter, claim=claim, paper=paper, where=where,
                      expected=_plain(expected), computed=_plain(computed), tolerance=tolerance,
                      basis=basis, passed=bool(passed), verdict=verdict, profile=self.profile,
-                     seed=self.seed, extra=_plain_dict(extra or {}))
+                     seed=self.seed, extra=_plain_dict(extra or {}), **statistics)
+
+    def test(self, id: str, claim: str, paper: str, where: str, *, estimate, se, lower=None,
+             upper=None, agrees_with=None, resolution=None, rejects=None,
+             decided_at=("quick", "full"), basis: str, verdict: str = "reproduced") -> Claim:
+        """Record a statistical claim; its outcome is derived from the estimate and its error.
+
+        Exactly one decision rule is given:
+
+        * ``lower`` and/or ``upper`` — the claim is the relation ``lower <= θ <= upper``.  The
+          margin is ``m = min((estimate - lower)/se, (upper - estimate)/se)``; the relation
+          **holds** if ``m >= Z_RELATION``, is **refuted** if ``m <= -Z_RELATION``, and is
+          **inconclusive** in between.
+        * ``rejects=v`` — the claim is that the paper's value ``v`` is excluded (a *differs* or
+          *erratum* finding): margin ``m = |estimate - v|/se``; holds if ``m >= Z_RELATION``,
+          else inconclusive (failing to exclude a value is never evidence against it).
+        * ``agrees_with=v`` — the claim is ``θ = v`` exactly (a formula against sampling): the
+          ``z``-scores ``(estimate - v)/se`` are tested at size :data:`ALPHA_AGREEMENT`
+          (Bonferroni over entries).  A rejection **refutes** the claim.  Otherwise it **holds** if
+          the test can see a deviation of ``resolution`` (``resolution/se >= z_crit + 3.09``:
+          power 1 - 1e-3) and is **inconclusive** if it cannot.  ``resolution=None`` asks for
+          no power (use it for a check whose standard error is the point, not the claim's size).
+          The margin is ``z_crit - max|z|``.
+
+        ``estimate`` and ``se`` may be arrays (one entry per case, all must hold; the margin is
+        the smallest).  ``decided_at`` names the profiles at which the chapter declares the claim
+        decidable.  The claim **fails** (and with it the build) if it is refuted, or if it is
+        not *holds* at a profile that is declared to decide it.  At other profiles it is shown
+        as *inconclusive at this profile* whatever its outcome, unless refuted.
+        """
+        from scipy import stats
+
+        forms = sum(x is not None for x in (agrees_with, rejects)) + (lower is not None or upper is not None)
+        if forms != 1:
+            raise ValueError("`test` needs exactly one decision rule: `lower`/`upper`, `agrees_with` or `rejects`")
+        if isinstance(decided_at, str):
+            decided_at = (decided_at,)
+        bad = [p for p in decided_at if p not in ("quick", "full")]
+        if bad:
+            raise ValueError(f"`decided_at` must name profiles among ('quick', 'full'); got {bad}")
+        est = np.atleast_1d(np.asarray(estimate, dtype=float))
+        err = np.broadcast_to(np.asarray(se, dtype=float), est.shape).copy()
+        if np.any(~(err > 0)):
+            raise ValueError("`se` must be positive (a standard error of zero decides nothing; use `close`)")
+        finite = bool(np.all(np.isfinite(est)) and np.all(np.isfinite(err)))
+        extra = {"estimate": est.tolist(), "se": err.tolist()}
+        if lower is not None or upper is not None:
+            lo = -np.inf if lower is None else np.asarray(lower, dtype=float)
+            hi = np.inf if upper is None else np.asarray(upper, dtype=float)
+            m = float(np.min(np.minimum((est - lo) / err, (hi - est) / err))) if finite else -np.inf
+            outcome = "holds" if m >= Z_RELATION else "refuted" if m <= -Z_RELATION else "inconclusive"
+            margin, form = m, "relation"
+            rule = (f"holds if every estimate lies ≥ {Z_RELATION} s.e. inside "
+                    f"[{_short(_plain(lower)) if lower is not None else '-∞'}, "
+                    f"{_short(_plain(upper)) if upper is not None else '+∞'}], refuted if ≥ {Z_RELATION} s.e. outside")
+            expected = f"in [{'-∞' if lower is None else _short(_plain(lower))}, {'+∞' if upper is None else _short(_plain(upper))}]"
+        elif rejects is not None:
+            v = np.asarray(rejects, dtype=float)
+            zs = np.abs(est - v) / err
+            m = float(np.min(zs)) if finite else 0.0
+            outcome = "holds" if m >= Z_RELATION else "inconclusive"
+            margin, form = m, "rejects"
+            rule = f"holds if every estimate lies ≥ {Z_RELATION} s.e. from the paper's value; else inconclusive"
+            expected = f"≠ {_short(_plain(rejects))}"
+        else:
+            v = np.asarray(agrees_with, dtype=float)
+            z_crit = float(stats.norm.isf(ALPHA_AGREEMENT / (2 * est.size)))
+            zs = np.abs(est - v) / err
+            worst = float(np.max(zs)) if finite else np.inf
+            if worst > z_crit:
+                outcome = "refuted"
+            elif resolution is not None and np.any(np.asarray(resolution, dtype=float) / err < z_crit + _Z_POWER):
+                outcome = "inconclusive"
+            else:
+                outcome = "holds"
+            margin, form = z_crit - worst, "agreement"
+            rule = (f"refuted if any |z| > {z_crit:.2f} (size {ALPHA_AGREEMENT:g}"
+                    + (f", Bonferroni over {est.size}" if est.size > 1 else "") + ")"
+                    + (f"; inconclusive unless a deviation of {_short(_plain(resolution))} would be seen "
+                       f"(resolution/se ≥ {z_crit + _Z_POWER:.2f})" if resolution is not None else ""))
+            expected = _plain(agrees_with)
+            extra["max_abs_z"] = worst
+        decided = self.profile in decided_at
+        passed = finite and outcome != "refuted" and (outcome == "holds" or not decided)
+        if not finite:
+            outcome = "refuted"
+        computed = est[0] if est.size == 1 else est
+        err_shown = err[0] if err.size == 1 else err
+        extra["rule"] = rule
+        extra["form"] = form
+        extra["decided_at"] = list(decided_at)
+        tolerance = f"s.e. {_short(_plain(err_shown))}; {rule}"
+        return self._record(self._new(id, claim, paper, where, expected, computed, tolerance, basis,
+                                      passed, verdict, extra, outcome=outcome,
+                                      margin=float(margin) if np.isfinite(margin) else None,
+                                      decided=decided))
 
     def close(self, id: str, claim: str, paper: str, where: str, expected, computed, *,
               atol=0.0, rtol: float = 0.0, basis: str, verdict: str = "reproduced") -> Claim:
@@ -301,7 +463,7 @@ def claims_frame(claims: list[dict]):
         "computed": _short(c["computed"]),
         "tolerance": c["tolerance"],
         "tolerance from": c["basis"],
-        "verdict": c["verdict"],
+        "verdict": shown_verdict(c),
         "status": "pass" if c["passed"] else "FAIL",
     } for c in claims]
     return pd.DataFrame(rows, columns=["id", "claim", "source", "expected", "computed", "tolerance",

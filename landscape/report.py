@@ -4,9 +4,16 @@ from __future__ import annotations
 import html
 import json
 
-from .ledger import PAPERS, VERDICTS, ledger_directory, load_ledgers
+from .ledger import PAPERS, SHOWN_VERDICTS, ledger_directory, load_ledgers, shown_verdict
 
-__all__ = ["summary_html", "claims_html", "timings_html", "results_html"]
+__all__ = ["summary_html", "claims_html", "timings_html", "results_html", "stability_html"]
+
+
+def stability_html(profile: str = "quick") -> str:
+    """The last seed sweep's stability table (see :mod:`landscape.sweep`)."""
+    from .sweep import stability_html as table
+
+    return table(profile)
 
 
 def _chapter_link(stem: str) -> str:
@@ -22,11 +29,11 @@ def summary_html(directory=None) -> str:
     books = load_ledgers(directory)
     if not books:
         return "<p><strong>No ledger files found.</strong> Execute the book with <code>python -m landscape run</code>.</p>"
-    head = "".join(f"<th>{v}</th>" for v in VERDICTS)
+    head = "".join(f"<th>{v}</th>" for v in SHOWN_VERDICTS)
     rows = []
     for book in books:
         claims = book["claims"]
-        counts = "".join(f"<td>{sum(c['verdict'] == v for c in claims)}</td>" for v in VERDICTS)
+        counts = "".join(f"<td>{sum(shown_verdict(c) == v for c in claims)}</td>" for v in SHOWN_VERDICTS)
         passed = sum(c["passed"] for c in claims)
         rows.append(f"<tr><td>{_chapter_link(book['chapter'])}</td><td>{book['profile']}</td>"
                     f"<td>{len(claims)}</td><td>{passed}</td>{counts}</tr>")
@@ -55,7 +62,7 @@ def claims_html(directory=None) -> str:
             f"<td>{html.escape(_fmt(c['expected']))}</td>"
             f"<td>{html.escape(_fmt(c['computed']))}</td>"
             f"<td>{html.escape(c['tolerance'])}<br><small>{html.escape(c['basis'])}</small></td>"
-            f"<td>{c['verdict']}</td>"
+            f"<td>{shown_verdict(c)}{_margin(c)}</td>"
             f"<td>{'pass' if c['passed'] else '<strong>FAIL</strong>'}</td>"
             "</tr>" for c in group)
         parts.append(
@@ -64,6 +71,12 @@ def claims_html(directory=None) -> str:
             "<th>expected</th><th>computed</th><th>tolerance</th><th>verdict</th><th>status</th>"
             f"</tr></thead><tbody>{rows}</tbody></table>")
     return "\n".join(parts)
+
+
+def _margin(c: dict) -> str:
+    if c.get("margin") is None:
+        return ""
+    return f"<br><small>margin {c['margin']:.1f} s.e.</small>"
 
 
 def _fmt(value) -> str:
@@ -144,14 +157,16 @@ def benchmarks_html(directory=None) -> str:
 def _result_status(claims: list[dict]) -> str:
     if not all(c["passed"] for c in claims):
         return "FAILED"
-    verdicts = {c["verdict"] for c in claims}
+    verdicts = {shown_verdict(c) for c in claims}
     if "erratum" in verdicts and "differs" in verdicts:
         return "erratum found; differs from the paper"
     if "erratum" in verdicts:
         return "reproduced, erratum found"
     if "differs" in verdicts:
         return "differs from the paper"
-    return "reproduced"
+    if verdicts <= {"inconclusive", "method"}:
+        return "inconclusive at this profile"
+    return "reproduced" + (" (some claims inconclusive at this profile)" if "inconclusive" in verdicts else "")
 
 
 def results_html(directory=None) -> str:

@@ -17,9 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .ledger import ENV_DIRECTORY
+from .ledger import ENV_DIRECTORY, ENV_KEEP_GOING
 
-__all__ = ["repo_root", "chapters", "ChapterFailed", "execute_chapter", "execute", "build_site"]
+__all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chapter", "execute",
+           "build_site"]
 
 
 def repo_root() -> Path:
@@ -71,12 +72,20 @@ def chapters(root: Path | None = None) -> list[str]:
 
 
 class ChapterFailed(RuntimeError):
-    """A chapter raised; carries the failed claims (if the failure was a claim) for the message."""
+    """A chapter raised or recorded failed claims; carries the failed claims for the message."""
 
     def __init__(self, chapter: str, message: str, failed_claims: list[dict]):
         self.chapter = chapter
         self.failed_claims = failed_claims
         super().__init__(message)
+
+
+class BookFailed(RuntimeError):
+    """One or more chapters failed in a keep-going run; carries each :class:`ChapterFailed`."""
+
+    def __init__(self, failures: list[ChapterFailed]):
+        self.failures = failures
+        super().__init__("\n".join(str(f) for f in failures))
 
 
 @dataclass
@@ -90,10 +99,14 @@ class RunPaths:
 
 
 def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", seed: int = 0,
-                    paths: RunPaths | None = None, root: Path | None = None) -> float:
+                    paths: RunPaths | None = None, root: Path | None = None,
+                    keep_going: bool = True) -> float:
     """Execute one chapter with papermill; returns the wall time in seconds.
 
-    Raises :class:`ChapterFailed` naming the chapter and, when a claim failed, the claim.
+    With ``keep_going`` (the default) a failed claim is recorded and the chapter goes on, so
+    that every claim is evaluated; the chapter fails at the end.  Without it the first failed
+    claim stops the chapter.  Either way a failure raises :class:`ChapterFailed` naming the
+    chapter and every failed claim; the executed notebook is written first.
     """
     import jupytext
     import nbformat
@@ -112,10 +125,12 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
     src_ipynb = paths.executed / "_inputs" / f"{stem}.ipynb"
     nbformat.write(nb, src_ipynb)
     out_ipynb = paths.executed / "book" / f"{stem}.ipynb"
-    env_before = os.environ.get(ENV_DIRECTORY)
+    env_before = {k: os.environ.get(k) for k in (ENV_DIRECTORY, ENV_KEEP_GOING)}
     os.environ[ENV_DIRECTORY] = str(paths.ledger)
+    os.environ[ENV_KEEP_GOING] = "1" if keep_going else "0"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     start = time.perf_counter()
+    cell_error = None
     try:
         papermill.execute_notebook(
             str(src_ipynb), str(out_ipynb),
@@ -126,20 +141,26 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
             # interrupt message at shutdown) is noise; cell errors still reach papermill as outputs
             extra_arguments=["--log-level=CRITICAL"])
     except papermill.PapermillExecutionError as err:
-        failed = _failed_claims(paths.ledger / f"{stem}.json")
+        cell_error = err
+    finally:
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    seconds = time.perf_counter() - start
+    failed = _failed_claims(paths.ledger / f"{stem}.json") if stem not in SUMMARY_PAGES else []
+    if failed or cell_error is not None:
+        lines = []
         if failed:
-            lines = [f"chapter '{stem}' failed: {len(failed)} claim(s) did not hold"]
+            lines.append(f"chapter '{stem}' failed: {len(failed)} claim(s) did not hold")
             lines += [f"  - {c['id']}: {c['claim']} [{c['where']}] expected {c['expected']}, "
                       f"computed {c['computed']}, tolerance {c['tolerance']}" for c in failed]
-        else:
-            lines = [f"chapter '{stem}' failed in cell {err.exec_count}: {err.ename}: {err.evalue}"]
-        raise ChapterFailed(stem, "\n".join(lines), failed) from None
-    finally:
-        if env_before is None:
-            os.environ.pop(ENV_DIRECTORY, None)
-        else:
-            os.environ[ENV_DIRECTORY] = env_before
-    return time.perf_counter() - start
+        if cell_error is not None and not (failed and cell_error.ename == "ClaimFailed"):
+            lines.append(f"chapter '{stem}' failed in cell {cell_error.exec_count}: "
+                         f"{cell_error.ename}: {cell_error.evalue}")
+        raise ChapterFailed(stem, "\n".join(lines), failed)
+    return seconds
 
 
 def _failed_claims(path: Path) -> list[dict]:
@@ -158,10 +179,12 @@ def _record_timing(ledger_dir: Path, profile: str, stem: str, seconds: float, de
 
 def execute(only: list[str] | None = None, *, profile: str = "quick", device: str = "cpu",
             seed: int = 0, paths: RunPaths | None = None, root: Path | None = None,
-            echo=print) -> dict[str, float]:
+            echo=print, keep_going: bool = True) -> dict[str, float]:
     """Execute the chapters (all, or those named in ``only``; the report page is always refreshed).
 
-    Returns ``{chapter: seconds}``.  Stops at the first failing chapter with :class:`ChapterFailed`.
+    Returns ``{chapter: seconds}``.  With ``keep_going`` every chapter is executed even after one
+    fails (the summary pages then show the failures) and :class:`BookFailed` is raised at the
+    end; without it the first failing chapter raises :class:`ChapterFailed`.
     """
     from tqdm.auto import tqdm
 
@@ -183,15 +206,28 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
     else:
         selected = every
     times = {}
+    failures: list[ChapterFailed] = []
     bar = tqdm(selected, desc="chapters", unit="chapter", file=sys.stderr, disable=None)
     t0 = time.perf_counter()
     for stem in bar:
         bar.set_postfix_str(stem)
-        seconds = execute_chapter(stem, profile=profile, device=device, seed=seed, paths=paths, root=root)
+        t_chapter = time.perf_counter()
+        try:
+            seconds = execute_chapter(stem, profile=profile, device=device, seed=seed, paths=paths,
+                                      root=root, keep_going=keep_going)
+            status = ""
+        except ChapterFailed as err:
+            if not keep_going:
+                raise
+            failures.append(err)
+            seconds = time.perf_counter() - t_chapter
+            status = f"   FAILED ({len(err.failed_claims)} claim(s))" if err.failed_claims else "   FAILED"
         times[stem] = seconds
         if stem not in SUMMARY_PAGES:
             _record_timing(paths.ledger, profile, stem, seconds, device_name)
-        echo(f"  {stem:<32s} {seconds:7.1f} s   (elapsed {time.perf_counter() - t0:6.1f} s)")
+        echo(f"  {stem:<32s} {seconds:7.1f} s   (elapsed {time.perf_counter() - t0:6.1f} s){status}")
+    if failures:
+        raise BookFailed(failures)
     return times
 
 

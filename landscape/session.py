@@ -6,14 +6,14 @@ the chapter's claim ledger.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import _validate
 from .ledger import Ledger
 
-__all__ = ["PROFILES", "DEVICES", "resolve_device", "Session", "start", "torch_threads"]
+__all__ = ["PROFILES", "DEVICES", "resolve_device", "stream_seed", "Session", "start", "torch_threads"]
 
 PROFILES = ("quick", "full")
 DEVICES = ("cpu", "cuda", "auto")
@@ -31,6 +31,38 @@ def resolve_device(device: str = "auto"):
     return torch.device(device)
 
 
+def _purpose_words(purpose) -> list[int]:
+    """A purpose (a non-negative integer, a string, or a tuple of them) as 32-bit words."""
+    import hashlib
+
+    items = purpose if isinstance(purpose, tuple) else (purpose,)
+    words: list[int] = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer, str)):
+            raise ValueError(f"a stream's `purpose` must be a non-negative integer or a string; got {item!r}")
+        if isinstance(item, str):
+            # a stable digest (not Python's salted hash), tagged so that "3" and 3 differ
+            digest = hashlib.sha256(item.encode()).digest()[:8]
+            words += [1, *np.frombuffer(digest, dtype="<u4").tolist()]
+        else:
+            if item < 0:
+                raise ValueError(f"a stream's `purpose` must be a non-negative integer or a string; got {item!r}")
+            words += [0, int(item) & 0xFFFFFFFF, int(item) >> 32]
+    return words
+
+
+def stream_seed(seed: int, purpose=0) -> int:
+    """A 63-bit seed for the random stream of ``purpose`` in the run with ``seed``.
+
+    Derived with :class:`numpy.random.SeedSequence` from ``[seed, *purpose]``, so streams of
+    different purposes, and of different seeds, are independent: ``seed + offset`` arithmetic
+    would make seed 1 with offset 100 the same stream as seed 0 with offset 101.
+    """
+    seed = _validate.integer("seed", seed, minimum=0, maximum=2**32 - 1)
+    state = np.random.SeedSequence([seed, *_purpose_words(purpose)]).generate_state(2, dtype=np.uint32)
+    return int((int(state[0]) << 31) ^ int(state[1])) & (2**63 - 1)
+
+
 @dataclass
 class Session:
     """What a chapter needs to run: resolved parameters, random generators and its ledger."""
@@ -39,23 +71,23 @@ class Session:
     device: object
     seed: int
     ledger: Ledger
-    rng: np.random.Generator = field(repr=False)
 
     def pick(self, quick, full):
         """Return the value for the current profile."""
         return quick if self.profile == "quick" else full
 
-    def torch_generator(self, offset: int = 0, device=None):
-        """A fresh torch generator seeded with ``seed + offset`` on ``device`` (default: the session's)."""
+    def torch_generator(self, purpose=0, device=None):
+        """A fresh torch generator for the stream of ``purpose`` (an integer or a name) on
+        ``device`` (default: the session's); seeded by :func:`stream_seed`."""
         import torch
 
         g = torch.Generator(device=device if device is not None else self.device)
-        g.manual_seed(self.seed + offset)
+        g.manual_seed(stream_seed(self.seed, purpose))
         return g
 
-    def numpy_rng(self, offset: int = 0) -> np.random.Generator:
-        """A fresh numpy generator seeded with ``(seed, offset)``; independent streams per offset."""
-        return np.random.default_rng([self.seed, offset])
+    def numpy_rng(self, purpose=0) -> np.random.Generator:
+        """A fresh numpy generator for the stream of ``purpose``; independent streams per purpose."""
+        return np.random.default_rng(np.random.SeedSequence([self.seed, *_purpose_words(purpose)]))
 
 
 def start(profile: str = "quick", device: str = "auto", seed: int = 0, chapter: str = "scratch",
@@ -78,8 +110,7 @@ def start(profile: str = "quick", device: str = "auto", seed: int = 0, chapter: 
         torch.set_num_threads(1)
     style.use()
     ledger = Ledger(chapter, profile=profile, seed=seed, device=str(dev), directory=ledger_dir)
-    return Session(profile=profile, device=dev, seed=seed, ledger=ledger,
-                   rng=np.random.default_rng(seed))
+    return Session(profile=profile, device=dev, seed=seed, ledger=ledger)
 
 
 class torch_threads:

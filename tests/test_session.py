@@ -34,3 +34,26 @@ def test_bad_parameters(tmp_path, kwargs, name):
 def test_cuda_without_gpu_is_refused():
     with pytest.raises(ValueError, match="device"):
         session.resolve_device("cuda")
+
+
+def test_streams_of_neighbouring_seeds_and_purposes_are_distinct():
+    # with `seed + offset` seeding, seed 1 / offset 100 was the same stream as seed 0 / offset 101
+    assert session.stream_seed(1, 100) != session.stream_seed(0, 101)
+    seeds = {session.stream_seed(s, p) for s in range(20) for p in (0, 1, 2, 10, 11, "walks", "data")}
+    assert len(seeds) == 20 * 7
+    assert session.stream_seed(0, "3") != session.stream_seed(0, 3)
+    assert session.stream_seed(4, "walks") == session.stream_seed(4, "walks")
+    assert 0 <= session.stream_seed(2**32 - 1, (7, "x")) < 2**63
+
+
+def test_numpy_and_torch_streams_differ_by_purpose(tmp_path):
+    run = session.start("quick", "cpu", 0, chapter="t", ledger_dir=tmp_path)
+    assert not np.array_equal(run.numpy_rng("a").normal(size=4), run.numpy_rng("b").normal(size=4))
+    assert not torch.equal(torch.randn(4, generator=run.torch_generator(1)),
+                           torch.randn(4, generator=run.torch_generator(2)))
+
+
+@pytest.mark.parametrize("purpose", [-1, 1.5, None, True])
+def test_bad_stream_purpose(purpose):
+    with pytest.raises(ValueError, match="purpose"):
+        session.stream_seed(0, purpose)
