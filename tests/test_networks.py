@@ -74,8 +74,9 @@ def test_closed_form_hessian_of_piecewise_linear_networks_equals_autodiff(widths
     auto = nw.batched_hessian(thetas, X, Y, net, kind, method="autodiff")
     closed = nw.batched_hessian(thetas, X, Y, net, kind, method="closed")
     assert torch.allclose(closed, auto, atol=1e-12, rtol=1e-12)
-    assert torch.equal(nw.batched_hessian(thetas, X, Y, net, kind), closed)      # auto picks it
-    assert torch.equal(nw.hessian(thetas[0], X, Y, net, kind), closed[0])
+    assert torch.equal(nw.batched_hessian(thetas, X, Y, net, kind), closed)      # auto picks it (same call)
+    # one network against the batch: other tensor shapes may take other kernels, so round-off only
+    assert torch.allclose(nw.hessian(thetas[0], X, Y, net, kind), closed[0], atol=1e-12, rtol=1e-12)
     # sample chunks of the residual blocks give the same sums
     monkeypatch.setattr(nw, "CLOSED_FORM_CHUNK", 1)
     assert torch.allclose(nw.piecewise_linear_hessian(thetas[1], X, Y, net, kind), auto[1], atol=1e-12, rtol=1e-12)
