@@ -13,12 +13,13 @@ Two experiments are reproduced with them (chapter ``book/trained_networks``):
   3-value weight redundancy experiment.
 
 Training, gradients and exact Hessians come from :mod:`landscape.networks`; this module adds
-the data preparation, the minibatch SGD and annealing loops, and the statistics (distances,
-entropies, binned slopes, bootstrap, power-law fit, normalised index, correlations).
+the data preparation, the minibatch SGD and annealing loops, and the protocol statistics
+(distances, entropies, binned slopes, power-law fit, normalised index).  The generic statistics
+live in :mod:`landscape.statistics` (on :mod:`scipy.stats`); ``binned_means``, ``bootstrap`` and
+``pearson`` are re-exported here from there.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from . import _validate
 from . import data as _data
 from . import networks as _nw
 from . import spin_glass as _sg
+from .statistics import binned_means, bootstrap, pearson
 
 __all__ = [
     "UCI_SIZES",
@@ -383,32 +385,6 @@ def entropy(eigenvalues, floor: float):
     return -np.log(np.maximum(lam, floor)).sum(-1)
 
 
-def binned_means(E, S, n_bins: int = 10):
-    """Means of ``E`` and ``S`` in ``n_bins`` equal-width bins of ``E`` (the paper's 10 loss bins).
-
-    Returns
-    -------
-    e_means (k,), s_means (k,), counts (k,) for the k <= n_bins non-empty bins
-
-    Examples
-    --------
-    >>> binned_means(np.array([0.0, 0.2, 0.9, 1.0]), np.array([1.0, 3.0, 5.0, 7.0]), 2)[1].tolist()
-    [2.0, 6.0]
-    """
-    E = _validate.finite_array("E", E)
-    S = _validate.finite_array("S", S)
-    n_bins = _validate.integer("n_bins", n_bins, minimum=1)
-    if E.ndim != 1 or E.shape != S.shape or E.size < 2:
-        raise ValueError(f"`E` and `S` must be 1-d arrays of equal length >= 2; got {E.shape}, {S.shape}")
-    edges = np.linspace(E.min(), E.max(), n_bins + 1)
-    which = np.clip(np.searchsorted(edges, E, side="right") - 1, 0, n_bins - 1)
-    counts = np.bincount(which, minlength=n_bins)
-    e_sums = np.bincount(which, weights=E, minlength=n_bins)
-    s_sums = np.bincount(which, weights=S, minlength=n_bins)
-    keep = counts > 0
-    return e_sums[keep] / counts[keep], s_sums[keep] / counts[keep], counts[keep]
-
-
 def energy_entropy_slope(E, S, n_bins: int = 10):
     """Slope dS/dE of the binned energy–entropy curve (count-weighted least squares).
 
@@ -427,33 +403,9 @@ def energy_entropy_slope(E, S, n_bins: int = 10):
         raise ValueError("need at least two non-empty bins to fit a slope")
     w = n / n.sum()
     cm, sm = (w * c).sum(), (w * s).sum()
+    # the count-weighted least-squares slope (weighted_line_fit's slope, without its error estimate,
+    # which needs three bins; the chapter's errors come from the bootstrap)
     return float((w * (c - cm) * (s - sm)).sum() / (w * (c - cm) ** 2).sum())
-
-
-def bootstrap(statistic, arrays, n_boot: int, rng: np.random.Generator):
-    """Bootstrap replicates of ``statistic(*resampled arrays)``, resampling rows jointly.
-
-    Parameters
-    ----------
-    statistic : callable of the arrays returning a float
-    arrays : sequence of arrays with the same first dimension
-    n_boot : int >= 1
-    rng : numpy Generator
-
-    Returns
-    -------
-    (n_boot,) array of replicates (Efron & Tibshirani's nonparametric bootstrap)
-    """
-    n_boot = _validate.integer("n_boot", n_boot, minimum=1)
-    arrays = [np.asarray(a) for a in arrays]
-    n = arrays[0].shape[0]
-    if any(a.shape[0] != n for a in arrays) or n < 2:
-        raise ValueError("`arrays` must share a first dimension of length >= 2")
-    out = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        out[b] = statistic(*(a[idx] for a in arrays))
-    return out
 
 
 def exp_power_law(n1, log_c, alpha, beta):
@@ -524,26 +476,3 @@ def normalised_index(eigenvalues, threshold: float = 1e-3):
     if lam.ndim < 1 or lam.shape[-1] < 1:
         raise ValueError("`eigenvalues` must have a last axis of length >= 1")
     return ((lam < 0) & (np.abs(lam) >= threshold)).mean(-1)
-
-
-def pearson(x, y):
-    """Pearson correlation with a 95% interval from Fisher's z transform.
-
-    Returns
-    -------
-    (r, low, high, se_z) with se_z = 1/sqrt(n − 3) the standard error of artanh(r)
-
-    Examples
-    --------
-    >>> r, lo, hi, se = pearson([1, 2, 3, 4, 5.0], [2, 4, 5, 4, 5.0])
-    >>> round(r, 4)
-    0.7746
-    """
-    x = _validate.finite_array("x", x)
-    y = _validate.finite_array("y", y)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 4:
-        raise ValueError("`x` and `y` must be 1-d arrays of equal length >= 4")
-    r = float(np.corrcoef(x, y)[0, 1])
-    se = 1.0 / math.sqrt(x.size - 3)
-    z = math.atanh(max(min(r, 1 - 1e-15), -1 + 1e-15))
-    return r, math.tanh(z - 1.96 * se), math.tanh(z + 1.96 * se), se
