@@ -325,7 +325,7 @@ def index(eigenvalues, tol):
 
 def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=None,
                        grad_tol_rms=1e-4, max_steps=5000, index_tol=1e-3, hessian=True,
-                       max_bytes=None, progress=False):
+                       continue_saddles=None, max_bytes=None, progress=False):
     """Descend from random starts on ``n_draws`` independent spin glasses; one row per end point.
 
     For each draw of couplings, ``n_starts`` uniform points on the sphere are minimised in one
@@ -342,13 +342,21 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
     dtype : torch dtype of the descent (default float32)
     grad_tol_rms, index_tol : float;  max_steps : int
     hessian : bool    compute the index at every end point
+    continue_saddles : float > 1, optional   (needs ``hessian``) continue every end point of
+        index > 0 in float64 with the tolerance ``grad_tol_rms/continue_saddles`` (same
+        ``max_steps``) and classify it again: columns index_continued, energy_continued
+        (H/Λ), steps_continued, converged_continued (for end points of index 0 they repeat the
+        first result).  This tells an end point that the stopping rule caught on a slow, nearly
+        flat stretch (it continues to a minimum) from a genuine saddle (it stays, or leaves
+        downhill to a point of another index).
     max_bytes : int, optional   passed to :func:`landscape.spin_glass.sample_couplings`
     progress : bool   tqdm bar over the draws
 
     Returns
     -------
     pandas.DataFrame with columns Lambda, draw, energy (H/Λ), grad_norm, steps, converged,
-    and (with ``hessian``) index, lambda_min, lambda_max.
+    and (with ``hessian``) index, lambda_min, lambda_max (and with ``continue_saddles`` the
+    ``*_continued`` columns).
 
     Notes
     -----
@@ -366,6 +374,12 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
     n_draws = _validate.integer("n_draws", n_draws, minimum=1)
     grad_tol_rms = _validate.positive_float("grad_tol_rms", grad_tol_rms)
     index_tol = _validate.positive_float("index_tol", index_tol, allow_zero=True)
+    if continue_saddles is not None:
+        continue_saddles = _validate.positive_float("continue_saddles", continue_saddles)
+        if continue_saddles <= 1:
+            raise ValueError(f"`continue_saddles` must be > 1 (a tolerance factor); got {continue_saddles}")
+        if not hessian:
+            raise ValueError("`continue_saddles` needs `hessian=True` (the index decides which end points continue)")
     dtype = dtype or torch.float32
     kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
     frames = []
@@ -392,6 +406,28 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
             row["index"] = index(ev, index_tol).cpu().numpy()
             row["lambda_min"] = ev[:, 0].cpu().numpy()
             row["lambda_max"] = ev[:, -1].cpu().numpy()
+            if continue_saddles is not None:
+                row.update(_continue_saddles(c64, res, row, grad_tol_rms / continue_saddles,
+                                             max_steps, index_tol))
             del c64, ev
         frames.append(pd.DataFrame(row))
     return pd.concat(frames, ignore_index=True)
+
+
+def _continue_saddles(c64, res, row, grad_tol_rms, max_steps, index_tol) -> dict:
+    """Columns ``*_continued`` of :func:`descent_experiment`: end points of index > 0 descended
+    further in float64 with the smaller tolerance, then classified again."""
+    Lambda = c64.Lambda
+    out = {"index_continued": row["index"].copy(), "energy_continued": row["energy"].copy(),
+           "steps_continued": np.zeros(len(row["index"]), dtype=np.int64),
+           "converged_continued": row["converged"].copy()}
+    saddles = np.flatnonzero(row["index"] > 0)
+    if saddles.size:
+        more = minimise(c64, res.w[saddles].double(), grad_tol=grad_tol_rms * math.sqrt(Lambda),
+                        max_steps=max_steps)
+        ev2 = hessian_spectrum(c64, more.w, batch_size=max(1, 2**24 // Lambda**2))
+        out["index_continued"][saddles] = index(ev2, index_tol).cpu().numpy()
+        out["energy_continued"][saddles] = (more.energy / Lambda).cpu().numpy()
+        out["steps_continued"][saddles] = more.steps.cpu().numpy()
+        out["converged_continued"][saddles] = more.converged.cpu().numpy()
+    return out
