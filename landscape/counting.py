@@ -328,20 +328,24 @@ def sample_tensors(n, Lambda, H, generator=None, *, model: str = "spin_glass"):
     return np.stack([partial_symmetrize(t) for t in raw])
 
 
-def real_counts(tensors, *, seed=0, symmetric="full", progress=None):
+def real_counts(tensors, *, rng, symmetric="full", progress=None):
     """Number of real eigenpair classes of each tensor (solved exactly by homotopy).
+
+    ``rng`` (a numpy Generator, required) drives the homotopy's random γ, start tensor and chart.
 
     Returns
     -------
     counts : int ndarray (n,), lost : int ndarray (n,) (classes the homotopy failed to find)
     """
-    res = tensor_eigenpairs_batch(tensors, seed=seed, symmetric=symmetric, progress=progress)
+    res = tensor_eigenpairs_batch(tensors, rng=rng, symmetric=symmetric, progress=progress)
     return np.array([r.n_real for r in res]), np.array([r.n_lost for r in res])
 
 
-def monte_carlo_real_count(Lambda, H, n_tensors, generator=None, *, model="spin_glass", seed=0,
+def monte_carlo_real_count(Lambda, H, n_tensors, generator=None, *, rng, model="spin_glass",
                            progress=None):
     """Monte Carlo estimate of the expected number of real eigenpair classes (pairs ±w).
+
+    ``generator`` (torch) draws the tensors; ``rng`` (numpy Generator, required) drives the homotopy.
 
     Returns
     -------
@@ -349,7 +353,7 @@ def monte_carlo_real_count(Lambda, H, n_tensors, generator=None, *, model="spin_
     ``n`` (tensors), ``Lambda``, ``H``, ``model``.
     """
     T = sample_tensors(n_tensors, Lambda, H, generator, model=model)
-    counts, lost = real_counts(T, seed=seed, symmetric="full" if model == "spin_glass" else "tail",
+    counts, lost = real_counts(T, rng=rng, symmetric="full" if model == "spin_glass" else "tail",
                                progress=progress)
     return {"Lambda": int(Lambda), "H": int(H), "model": model, "n": int(n_tensors),
             "mean": float(counts.mean()), "se": float(counts.std(ddof=1) / math.sqrt(len(counts))) if len(counts) > 1 else float("nan"),

@@ -488,7 +488,15 @@ def _single_thread():
     return threadpool_limits(1)
 
 
-def tensor_eigenpairs_batch(tensors, *, seed=0, symmetric: str = "full", max_attempts: int = 4,
+def _generator(rng) -> np.random.Generator:
+    """The caller's numpy Generator; anything else (an int seed, None) is refused."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("`rng` must be a numpy.random.Generator (e.g. a chapter's run.numpy_rng(\"homotopy\")); "
+                         f"got {type(rng).__name__}")
+    return rng
+
+
+def tensor_eigenpairs_batch(tensors, *, rng: np.random.Generator, symmetric: str = "full", max_attempts: int = 4,
                             res_tol: float = 1e-10, cond_tol: float = 1e10, real_tol: float = 1e-8,
                             sep_tol: float = 1e-6, chunk_entries: int = 3_000_000, progress=None):
     """All eigenpair classes of each tensor in a batch of same-shape tensors.
@@ -496,7 +504,9 @@ def tensor_eigenpairs_batch(tensors, *, seed=0, symmetric: str = "full", max_att
     Parameters
     ----------
     tensors : array (n_tensors, Λ, ..., Λ), real or complex, order H ≥ 2 after the batch axis
-    seed : int or numpy Generator   randomness of γ, the start tensor and the chart
+    rng : numpy Generator (required)   randomness of γ, the start tensor and the chart; pass
+        the caller's own stream (in a chapter ``run.numpy_rng("homotopy")``). There is no
+        default: a silent fixed seed would tie every caller to the same γ, D and chart.
     symmetric : "full" (default) or "tail"   required symmetry (``"tail"``: the last H−1
         slots; use :func:`partial_symmetrize` for an arbitrary tensor)
     max_attempts : int ≥ 1   homotopy runs per tensor before giving up on lost paths
@@ -516,8 +526,7 @@ def tensor_eigenpairs_batch(tensors, *, seed=0, symmetric: str = "full", max_att
     by solving; see the module docstring for the method.
     """
     arr = check_tensor(tensors, name="tensors", symmetric=symmetric, batched=True)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
-        _validate.integer("seed", seed, minimum=0))
+    rng = _generator(rng)
     max_attempts = _validate.integer("max_attempts", max_attempts, minimum=1)
     nT = arr.shape[0]
     H = arr.ndim - 1
@@ -561,13 +570,14 @@ def tensor_eigenpairs_batch(tensors, *, seed=0, symmetric: str = "full", max_att
     return results
 
 
-def tensor_eigenpairs(tensor, *, seed=0, allow_lost: bool = False, **kwargs) -> EigenpairResult:
+def tensor_eigenpairs(tensor, *, rng: np.random.Generator, allow_lost: bool = False,
+                      **kwargs) -> EigenpairResult:
     """All eigenpair classes (x, λ) of one symmetric tensor, verified.
 
     Parameters
     ----------
     tensor : array or torch tensor (Λ, ..., Λ) of order H ≥ 2, symmetric
-    seed : int   randomness of the homotopy (γ, start tensor, chart)
+    rng : numpy Generator (required)   randomness of the homotopy (γ, start tensor, chart)
     allow_lost : bool   if False (default) raise RuntimeError when, after all retries, fewer
         than ((H−1)^Λ − 1)/(H−2) verified distinct classes were found
     **kwargs : passed to :func:`tensor_eigenpairs_batch`
@@ -580,12 +590,12 @@ def tensor_eigenpairs(tensor, *, seed=0, allow_lost: bool = False, **kwargs) -> 
     --------
     >>> import numpy as np
     >>> T = np.zeros((2, 2, 2)); T[0, 0, 0] = 1.0; T[1, 1, 1] = 2.0
-    >>> r = tensor_eigenpairs(T)
+    >>> r = tensor_eigenpairs(T, rng=np.random.default_rng(0))
     >>> r.n_found, r.n_lost, r.n_real     # ((3-1)^2 - 1)/(3-2) = 3 classes, all real
     (3, 0, 3)
     """
     arr = check_tensor(tensor, symmetric=kwargs.pop("symmetric", "full"))
-    r = tensor_eigenpairs_batch(arr[None], seed=seed, symmetric="none", **kwargs)[0]
+    r = tensor_eigenpairs_batch(arr[None], rng=rng, symmetric="none", **kwargs)[0]
     if r.n_lost > 0 and not allow_lost:
         raise RuntimeError(f"homotopy lost {r.n_lost} of {r.n_expected} eigenpair classes after "
                            f"{r.attempts} attempts; pass allow_lost=True to get the partial result")

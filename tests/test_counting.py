@@ -109,7 +109,7 @@ def test_becker_asymptotic_exponent_is_half_log_h_times_lambda():
 # --- Monte Carlo (statistical, fixed seeds) ------------------------------------------------
 def test_monte_carlo_spin_glass_matches_kac_rice_not_eq6():
     g = torch.Generator().manual_seed(11)
-    mc = c.monte_carlo_real_count(3, 3, 300, g, seed=0)
+    mc = c.monte_carlo_real_count(3, 3, 300, g, rng=np.random.default_rng(0))
     assert mc["lost"] == 0
     assert abs(mc["mean"] - c.expected_real_count(3, 3)) < 4 * mc["se"]
     assert (mc["mean"] - c.expected_real_count_eq6(3, 3)) > 10 * mc["se"]
@@ -117,7 +117,7 @@ def test_monte_carlo_spin_glass_matches_kac_rice_not_eq6():
 
 def test_monte_carlo_iid_matches_eq6():
     g = torch.Generator().manual_seed(12)
-    mc = c.monte_carlo_real_count(2, 4, 600, g, model="iid", seed=0)
+    mc = c.monte_carlo_real_count(2, 4, 600, g, model="iid", rng=np.random.default_rng(0))
     assert abs(mc["mean"] - c.expected_real_count_eq6(2, 4)) < 4 * mc["se"]
 
 
@@ -160,4 +160,4 @@ def test_other_bad_input():
     with pytest.raises(ValueError, match="positive"):
         c.becker_asymptotic_exponent(-1, 3, 10)
     with pytest.raises(ValueError, match="Lambda"):
-        c.monte_carlo_real_count(0, 3, 10)
+        c.monte_carlo_real_count(0, 3, 10, rng=np.random.default_rng(0))

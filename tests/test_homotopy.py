@@ -41,7 +41,7 @@ def test_diagonal_start_enumerates_every_class(L, H):
 # --- solver --------------------------------------------------------------------------------
 @pytest.mark.parametrize("L,H", [(2, 3), (4, 3), (6, 3), (3, 4), (5, 4), (3, 5), (4, 5)])
 def test_solver_finds_every_class(L, H):
-    res = hm.tensor_eigenpairs_batch(_spin_glass_tensors(3, L, H, seed=L + 17 * H), seed=1)
+    res = hm.tensor_eigenpairs_batch(_spin_glass_tensors(3, L, H, seed=L + 17 * H), rng=np.random.default_rng(1))
     for r in res:
         assert r.n_lost == 0 and r.n_found == hm.complex_count_int(L, H)
         assert r.residual.max() < 1e-10
@@ -53,7 +53,7 @@ def test_solver_finds_every_class(L, H):
 
 def test_solutions_satisfy_eigen_equation_and_reals_are_critical_points():
     T = _spin_glass_tensors(1, 4, 3, seed=5)[0]
-    r = hm.tensor_eigenpairs(T, seed=2)
+    r = hm.tensor_eigenpairs(T, rng=np.random.default_rng(2))
     v, _ = hm.contract(np.broadcast_to(T.astype(complex), (r.n_found,) + T.shape), r.x)
     np.testing.assert_allclose(v, r.lam[:, None] * r.x, atol=1e-12)
     w, lam = r.real_pairs()
@@ -65,8 +65,8 @@ def test_solutions_satisfy_eigen_equation_and_reals_are_critical_points():
 
 def test_real_count_is_invariant_to_the_homotopy_seed():
     T = _spin_glass_tensors(4, 4, 4, seed=9)
-    a = [r.n_real for r in hm.tensor_eigenpairs_batch(T, seed=1)]
-    b = [r.n_real for r in hm.tensor_eigenpairs_batch(T, seed=2)]
+    a = [r.n_real for r in hm.tensor_eigenpairs_batch(T, rng=np.random.default_rng(1))]
+    b = [r.n_real for r in hm.tensor_eigenpairs_batch(T, rng=np.random.default_rng(2))]
     assert a == b
 
 
@@ -74,7 +74,7 @@ def test_orthogonally_decomposable_tensor_has_known_real_eigenvectors():
     # T = sum_i e_i^{x3} in an orthonormal basis Q: its eigenvectors include the columns of Q (λ = 1).
     Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(3, 3)))
     T = sum(np.einsum("i,j,k->ijk", Q[:, i], Q[:, i], Q[:, i]) for i in range(3))
-    r = hm.tensor_eigenpairs(T, seed=3)
+    r = hm.tensor_eigenpairs(T, rng=np.random.default_rng(3))
     assert r.n_found == 7
     w, lam = r.real_pairs()
     for i in range(3):
@@ -84,7 +84,7 @@ def test_orthogonally_decomposable_tensor_has_known_real_eigenvectors():
 def test_h2_is_the_matrix_eigenproblem():
     A = np.random.default_rng(1).normal(size=(5, 5))
     A = A + A.T
-    r = hm.tensor_eigenpairs(A)
+    r = hm.tensor_eigenpairs(A, rng=np.random.default_rng(0))
     assert r.n_found == r.n_real == 5
     np.testing.assert_allclose(np.sort(r.lam.real), np.linalg.eigvalsh(A), atol=1e-12)
 
@@ -92,7 +92,7 @@ def test_h2_is_the_matrix_eigenproblem():
 def test_non_symmetric_tensor_via_partial_symmetrisation():
     X = np.random.default_rng(2).normal(size=(3, 3, 3))
     Ts = hm.partial_symmetrize(X)
-    r = hm.tensor_eigenpairs(Ts, symmetric="tail", seed=0)
+    r = hm.tensor_eigenpairs(Ts, symmetric="tail", rng=np.random.default_rng(0))
     assert r.n_found == 7
     # eigen-equation of the original (un-symmetrised) tensor
     v = np.einsum("ijk,bj,bk->bi", X, r.x, r.x)
@@ -106,29 +106,41 @@ def test_lost_paths_are_reported_not_hidden(monkeypatch):
 
     monkeypatch.setattr(hm, "_track", broken)
     T = _spin_glass_tensors(1, 3, 3, seed=0)
-    r = hm.tensor_eigenpairs_batch(T, max_attempts=2)[0]
+    r = hm.tensor_eigenpairs_batch(T, rng=np.random.default_rng(0), max_attempts=2)[0]
     assert r.n_lost == 7 and r.n_found == 0 and r.attempts == 2
     with pytest.raises(RuntimeError, match="lost 7 of 7"):
-        hm.tensor_eigenpairs(T[0], max_attempts=1)
-    assert hm.tensor_eigenpairs(T[0], max_attempts=1, allow_lost=True).n_lost == 7
+        hm.tensor_eigenpairs(T[0], rng=np.random.default_rng(0), max_attempts=1)
+    assert hm.tensor_eigenpairs(T[0], rng=np.random.default_rng(0), max_attempts=1, allow_lost=True).n_lost == 7
 
 
 # --- bad input -----------------------------------------------------------------------------
+RNG = np.random.default_rng(0)
+
+
+def test_rng_is_required_and_must_be_a_generator():
+    T = _spin_glass_tensors(1, 3, 3, seed=0)
+    with pytest.raises(TypeError, match="rng"):
+        hm.tensor_eigenpairs_batch(T)  # no silent default seed
+    for bad in (0, None, "0"):
+        with pytest.raises(ValueError, match="rng"):
+            hm.tensor_eigenpairs_batch(T, rng=bad)
+
+
 def test_bad_tensors():
     with pytest.raises(ValueError, match="square"):
-        hm.tensor_eigenpairs(np.zeros((2, 3, 3)))
+        hm.tensor_eigenpairs(np.zeros((2, 3, 3)), rng=RNG)
     with pytest.raises(ValueError, match="order H >= 2"):
-        hm.tensor_eigenpairs(np.zeros(3))
+        hm.tensor_eigenpairs(np.zeros(3), rng=RNG)
     with pytest.raises(ValueError, match="symmetric"):
-        hm.tensor_eigenpairs(np.random.default_rng(0).normal(size=(3, 3, 3)))
+        hm.tensor_eigenpairs(np.random.default_rng(0).normal(size=(3, 3, 3)), rng=RNG)
     with pytest.raises(ValueError, match="finite"):
-        hm.tensor_eigenpairs(np.full((2, 2, 2), np.nan))
+        hm.tensor_eigenpairs(np.full((2, 2, 2), np.nan), rng=RNG)
     with pytest.raises(ValueError, match="numeric"):
-        hm.tensor_eigenpairs(np.array([["a", "b"], ["c", "d"]]))
+        hm.tensor_eigenpairs(np.array([["a", "b"], ["c", "d"]]), rng=RNG)
     with pytest.raises(ValueError, match="symmetric"):
-        hm.tensor_eigenpairs(np.zeros((2, 2, 2)), symmetric="bogus")
+        hm.tensor_eigenpairs(np.zeros((2, 2, 2)), symmetric="bogus", rng=RNG)
     with pytest.raises(ValueError, match="max_attempts"):
-        hm.tensor_eigenpairs_batch(np.zeros((1, 2, 2, 2)), max_attempts=0)
+        hm.tensor_eigenpairs_batch(np.zeros((1, 2, 2, 2)), rng=RNG, max_attempts=0)
     with pytest.raises(ValueError, match="H"):
         hm.diagonal_start(np.ones(2), 2, np.ones(2))
     with pytest.raises(ValueError, match="Lambda"):
@@ -142,5 +154,5 @@ def test_bad_tensors():
 def test_accepts_float32_torch_couplings():
     g = torch.Generator().manual_seed(4)
     c32 = sg.sample_couplings(4, 3, g)  # float32, symmetric only to single precision
-    r = hm.tensor_eigenpairs(c32.tensor)
+    r = hm.tensor_eigenpairs(c32.tensor, rng=np.random.default_rng(0))
     assert r.n_found == 15 and r.residual.max() < 1e-10
