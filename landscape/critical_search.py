@@ -49,6 +49,7 @@ __all__ = [
     "descend_to_level",
     "minimise_gradient_norm",
     "index_from_eigenvalues",
+    "zero_modes",
     "SearchResult",
     "search",
     "search_loop",
@@ -506,6 +507,57 @@ def index_from_eigenvalues(eigenvalues, zero_tol):
             "alpha": float(alpha) if np.ndim(alpha) == 0 else alpha}
 
 
+def zero_modes(eigenvalues, grad_norm, *, factor: float = 100.0, gap: float = 100.0):
+    """Eigenvalue counts with a zero tolerance that follows each point's criticality.
+
+    Parameters
+    ----------
+    eigenvalues : (K, P) Hessian eigenvalues of K approximately critical points
+    grad_norm : (K,) their gradient norms |∇L|
+    factor : the tolerance is τ = factor · max(|∇L|, P ε_mach max|λ|)
+    gap : a count is *determined* only if no eigenvalue lies in (τ, gap·τ]
+
+    Returns
+    -------
+    dict of arrays: ``negative`` (λ < −τ), ``zero`` (|λ| ≤ τ), ``tol`` (τ per point) and
+    ``determined`` (bool: the zero cluster is separated from the rest of the spectrum)
+
+    Notes
+    -----
+    At a point θ a distance d from a critical set, Weyl's inequality moves every eigenvalue by
+    at most ‖H(θ) − H(θ*)‖ ≤ M₃ d, and d is of order |∇L|/λ⁺ for a set that is non-degenerate
+    in its normal directions; rounding in ``eigvalsh`` adds about P ε_mach ‖H‖. An eigenvalue that
+    vanishes at θ* is therefore O(|∇L|) at θ (measured: at most a few |∇L| on the linear
+    networks' exact zero modes). A fixed tolerance (say 1e-3) ignores this: a point critical to
+    |∇L| = 1e-12 whose one negative eigenvalue is −3e-4 would be counted as a minimum. The gap
+    condition makes the count independent of ``factor`` anywhere in [factor, factor·gap]; points
+    without such a gap (close to a degenerate critical point, or not converged far enough) are
+    reported as undetermined instead of being counted one way or the other.
+
+    Examples
+    --------
+    >>> zm = zero_modes([[-3e-4, 1e-13, 2.0]], [1e-12])
+    >>> int(zm["negative"][0]), int(zm["zero"][0]), bool(zm["determined"][0])
+    (1, 1, True)
+    """
+    lam = _validate.finite_array("eigenvalues", eigenvalues)
+    if lam.ndim != 2 or lam.shape[1] < 1:
+        raise ValueError(f"`eigenvalues` must be (K, P); got shape {lam.shape}")
+    g = _validate.finite_array("grad_norm", grad_norm)
+    if g.shape != (lam.shape[0],) or np.any(g < 0):
+        raise ValueError(f"`grad_norm` must be ({lam.shape[0]},) and non-negative; got shape {g.shape}")
+    factor = _validate.positive_float("factor", factor)
+    gap = _validate.positive_float("gap", gap)
+    if gap <= 1:
+        raise ValueError(f"`gap` must be > 1; got {gap!r}")
+    a = np.abs(lam)
+    rounding = lam.shape[1] * np.finfo(float).eps * a.max(1)
+    tol = factor * np.maximum(g, rounding)
+    t = tol[:, None]
+    return {"negative": (lam < -t).sum(1), "zero": (a <= t).sum(1), "tol": tol,
+            "determined": ~np.any((a > t) & (a <= gap * t), axis=1)}
+
+
 # ----------------------------------------------------------------------------------------------
 # the whole search
 # ----------------------------------------------------------------------------------------------
@@ -517,7 +569,8 @@ class SearchResult:
     counts and ``alpha`` (NaN for discarded runs), ``level`` phase-1 target energy, ``reached``
     whether phase 1 reached it, ``min_abs_eig`` smallest |λ| (NaN if discarded), ``ls_energy``
     the energy of the least-squares linear fit Y ≈ XB of the run's task (the global minimum of
-    the linear network).
+    the linear network); ``eigenvalues`` (runs, P) the Hessian spectra of kept runs (NaN rows for
+    discarded runs).
     """
 
     n: int
@@ -537,6 +590,7 @@ class SearchResult:
     max_eig: np.ndarray
     ls_energy: np.ndarray
     settings: dict = field(default_factory=dict)
+    eigenvalues: np.ndarray | None = None
 
     @property
     def phi(self) -> float:
@@ -581,10 +635,12 @@ def _assemble(n, m, activation, zero_tol, P, L, J, levels, reached, eigs_kept, k
         zero[kept] = c["zero"]
         mabs[kept] = np.abs(eigs_kept).min(-1)
         mx[kept] = eigs_kept.max(-1)
+    spectra = np.full((runs, P), np.nan)
+    spectra[kept] = eigs_kept
     return SearchResult(n=n, m=m, activation=activation, zero_tol=zero_tol, n_params=P,
                         energy=L / n, j=J, kept=kept, alpha=alpha, negative=neg, zero=zero,
                         level=levels / n, reached=reached, min_abs_eig=mabs, max_eig=mx,
-                        ls_energy=ls, settings=settings)
+                        ls_energy=ls, settings=settings, eigenvalues=spectra)
 
 
 def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.1, gd_steps=2000,
@@ -674,7 +730,8 @@ def search_loop(n, m, runs, activation="tanh", generator=None, **kwargs):
                         n_params=parts[0].n_params, energy=cat("energy"), j=cat("j"), kept=cat("kept"),
                         alpha=cat("alpha"), negative=cat("negative"), zero=cat("zero"),
                         level=cat("level"), reached=cat("reached"), min_abs_eig=cat("min_abs_eig"),
-                        max_eig=cat("max_eig"), ls_energy=cat("ls_energy"), settings=parts[0].settings)
+                        max_eig=cat("max_eig"), ls_energy=cat("ls_energy"), settings=parts[0].settings,
+                        eigenvalues=np.concatenate([p.eigenvalues for p in parts]))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -772,9 +829,10 @@ def bootstrap_fit(energy, negative, n_params, rng, *, alpha_max, n_boot=200, exp
     ----------
     energy, negative : kept runs' energies and negative-eigenvalue counts
     n_params : P
-    rng : numpy Generator
+    rng : numpy Generator (passed to ``scipy.stats.bootstrap``)
     alpha_max : use index values 0 < α ≤ alpha_max
-    n_boot : bootstrap replicates (runs resampled with replacement, means and fit recomputed)
+    n_boot : bootstrap replicates (runs resampled with replacement as (energy, index) pairs,
+        means and fit recomputed; ``scipy.stats.bootstrap`` with ``paired=True``)
     exponent : fixed p or None (fitted)
     min_count : index values need at least this many runs (in the data and in each replicate)
 
@@ -787,8 +845,14 @@ def bootstrap_fit(energy, negative, n_params, rng, *, alpha_max, n_boot=200, exp
     Notes
     -----
     Weights are √count per index value (the standard error of a mean is ∝ 1/√count with a
-    common spread), so index values seen in few runs count less.
+    common spread), so index values seen in few runs count less. Replicates with too few index
+    values to fit give NaN and are left out of the standard errors and percentiles (``n_ok``
+    counts the others).
     """
+    import warnings
+
+    from scipy import stats
+
     e = _validate.finite_array("energy", energy)
     k = np.asarray(negative).astype(int)
     P = _validate.integer("n_params", n_params, minimum=1)
@@ -807,17 +871,21 @@ def bootstrap_fit(energy, negative, n_params, rng, *, alpha_max, n_boot=200, exp
     if est is None:
         raise ValueError("too few index values with 0 < alpha <= alpha_max and enough runs to fit")
     tab = mean_energy_by_index(e, k, P, min_count=min_count)
-    reps = []
-    for _ in range(n_boot):
-        idx = rng.integers(0, e.size, e.size)
-        r = one(e[idx], k[idx])
-        if r is not None:
-            reps.append(r)
+    keys = ("eps_c", "alpha0", "exponent")
+
+    def statistic(ee, kk):
+        r = one(ee, kk)
+        return np.array([np.nan if r is None else r[key] for key in keys], dtype=float)
+
+    with warnings.catch_warnings():  # NaN replicates make scipy's own interval degenerate; we do not use it
+        warnings.simplefilter("ignore")
+        res = stats.bootstrap((e, k), statistic, paired=True, vectorized=False, n_resamples=n_boot,
+                              method="percentile", rng=rng)
+    dist = np.asarray(res.bootstrap_distribution, dtype=float).reshape(len(keys), -1)
     out = dict(est)
     out["n_points"] = int(((tab["alpha"] > 0) & (tab["alpha"] <= amax)).sum())
-    out["n_ok"] = len(reps)
-    for key in ("eps_c", "alpha0", "exponent"):
-        v = np.array([r[key] for r in reps], dtype=float)
+    out["n_ok"] = int(np.isfinite(dist[0]).sum())
+    for key, v in zip(keys, dist):
         v = v[np.isfinite(v)]
         out[key + "_se"] = float(v.std(ddof=1)) if v.size > 1 else np.nan
         out[key + "_lo"], out[key + "_hi"] = (np.percentile(v, [2.5, 97.5]) if v.size else (np.nan, np.nan))

@@ -174,3 +174,55 @@ def test_doctests():
 
     failures, _ = doctest.testmod(cs)
     assert failures == 0
+
+
+def test_bootstrap_se_matches_sampling_spread():
+    # the bootstrap standard error (scipy.stats.bootstrap over runs) estimates the spread of the
+    # fitted ε_c over independent data sets: compare it with 40 such data sets (factor 1.6 either
+    # way: the s.d. of 40 values is known to ~11%, the bootstrap s.e. to ~7% with 100 replicates)
+    def data(rng):
+        k = rng.integers(1, 9, 400)
+        return 0.2 + (k / 64) ** (2 / 3) + 0.02 * rng.standard_normal(400), k
+
+    rng = np.random.default_rng(7)
+    fits = []
+    for _ in range(40):
+        a, m, _, w = _per_index(*data(rng))
+        fits.append(cs.fit_index_energy(a, m, exponent=1.5, weights=w)["eps_c"])
+    e, k = data(np.random.default_rng(8))
+    out = cs.bootstrap_fit(e, k, 64, np.random.default_rng(9), alpha_max=0.2, n_boot=100, exponent=1.5)
+    ratio = out["eps_c_se"] / np.std(fits, ddof=1)
+    assert 1 / 1.6 < ratio < 1.6
+    assert out["n_ok"] == 100 and out["eps_c_lo"] < out["eps_c"] < out["eps_c_hi"]
+
+
+def _per_index(e, k):
+    tab = cs.mean_energy_by_index(e, k, 64, min_count=2)
+    tab = tab[(tab["alpha"] > 0) & (tab["alpha"] <= 0.2)]
+    return tab["alpha"].to_numpy(), tab["mean"].to_numpy(), 1.5, np.sqrt(tab["count"].to_numpy())
+
+
+def test_zero_modes_follow_gradient_norm():
+    # a point critical to 1e-12 with a −3e-4 eigenvalue is a saddle, not a minimum with an extra zero
+    lam = [[-3e-4] + [1e-13] * 15 + [0.5, 2.0],
+           [1e-11] * 16 + [0.5, 2.0, 3.0, 1.0],
+           [-4e-3, 7e-4, 1e-5, 3e-6] + [1.0] * 4]
+    zm0 = cs.zero_modes(np.array(lam[0])[None], [1e-12])
+    assert (int(zm0["negative"][0]), int(zm0["zero"][0]), bool(zm0["determined"][0])) == (1, 15, True)
+    zm1 = cs.zero_modes(np.array(lam[1])[None], [3e-11])
+    assert int(zm1["zero"][0]) == 16 and bool(zm1["determined"][0])
+    # |∇L| = 4e-4: τ = 0.04, and the eigenvalues 1.0 lie within a factor 100 above it: undetermined
+    zm2 = cs.zero_modes(np.array(lam[2])[None], [4e-4])
+    assert not bool(zm2["determined"][0])
+    with pytest.raises(ValueError, match="`grad_norm`"):
+        cs.zero_modes(np.ones((2, 3)), [1.0])
+    with pytest.raises(ValueError, match="`gap`"):
+        cs.zero_modes(np.ones((1, 3)), [1.0], gap=1.0)
+
+
+def test_search_stores_kept_spectra():
+    res = cs.search(2, 8, 6, "tanh", torch.Generator().manual_seed(0), gd_steps=50, j_steps=20, cg_iters=8)
+    assert res.eigenvalues.shape == (6, 8)
+    assert np.all(np.isnan(res.eigenvalues[~res.kept]))
+    if res.kept.any():
+        assert np.allclose(np.abs(res.eigenvalues[res.kept]).min(1), res.min_abs_eig[res.kept])
