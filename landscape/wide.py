@@ -37,6 +37,7 @@ __all__ = [
     "distinct_projection",
     "construction_layer",
     "construct_layers",
+    "construction_curve",
     "full_rank_construction",
     "random_feature_spectrum",
     "activation_pair",
@@ -166,7 +167,9 @@ def construction_layer(Z, width, activation, alpha, *, beta: float = 0.0, a=None
     activation : one of ``sigmoid, tanh, softplus`` (covered) or ``relu, linear`` (contrasts)
     alpha : float > 0, the scale that is sent to infinity in the proof
     beta : float, the offset β (σ(β) ≠ 0 is needed in the unbounded case)
-    a : direction with distinct projections (default: :func:`distinct_projection`)
+    a : direction with distinct projections; if omitted it is drawn by :func:`distinct_projection`
+        from ``rng``, which is then required (there is no default seed)
+    rng : numpy Generator, used only when ``a`` is omitted
 
     Returns
     -------
@@ -187,7 +190,9 @@ def construction_layer(Z, width, activation, alpha, *, beta: float = 0.0, a=None
     alpha = _validate.positive_float("alpha", alpha)
     beta = float(_validate.finite_array("beta", beta))
     if a is None:
-        a, _ = distinct_projection(Z, rng if rng is not None else np.random.default_rng(0))
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("give the direction `a`, or `rng` (a numpy Generator) to draw it from")
+        a, _ = distinct_projection(Z, rng)
     a = _validate.finite_array("a", a)
     if a.shape != (Z.shape[1],):
         raise ValueError(f"`a` must have shape ({Z.shape[1]},); got {a.shape}")
@@ -199,13 +204,14 @@ def construction_layer(Z, width, activation, alpha, *, beta: float = 0.0, a=None
     return W, b
 
 
-def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng=None):
+def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng: np.random.Generator):
     """Parameters ``[(W_1, b_1), …, (W_k, b_k)]`` and features of the Lemma 4.3 construction.
 
     Layers 1..k−1 are Gaussian (variance 1/n_{l−1}, zero bias): their rows stay distinct with
     probability one (σ is injective); layer k is :func:`construction_layer`.  Any activation of
     ``("sigmoid", "tanh", "softplus", "relu", "linear")`` is accepted here so that the contrasts
-    can be shown; :func:`full_rank_construction` is the validated entry point.
+    can be shown; :func:`full_rank_construction` is the validated entry point.  ``rng`` (a numpy
+    Generator, required) draws the lower layers and the direction of layer k.
 
     Returns
     -------
@@ -223,7 +229,8 @@ def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng=Non
     _validate.choice("activation", activation, _ALL_ACTIVATIONS)
     if _distinct_rows(X) <= 0:
         raise ValueError("`X` must have distinct rows (Assumption 3.2.1)")
-    rng = rng if rng is not None else np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"`rng` must be a numpy Generator (no default seed); got {type(rng).__name__}")
     sigma = _np_act(activation)
     params, F = [], X
     for n_in, n_out in zip(widths[:-2], widths[1:-1]):
@@ -235,6 +242,40 @@ def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng=Non
     W, b = construction_layer(F, widths[-1], activation, alpha, beta=beta, rng=rng)
     params.append((W, b))
     return params, sigma(F @ W + b), gap
+
+
+def construction_curve(Z, width, activation, alphas, *, beta: float = 0.0, a, rtol: float | None = None):
+    """Rank and relative smallest singular value of ``[F_k, 1_N]`` along a grid of α.
+
+    ``F_k`` is the layer of :func:`construction_layer` with direction ``a`` (required: the curve
+    is a property of one draw of the direction).
+
+    Returns
+    -------
+    (len(alphas), 2) array: column 0 is :math:`s_N/s_1`, column 1 the numerical rank
+    (:func:`numerical_rank` with ``rtol``).
+
+    Notes
+    -----
+    For the ReLU, which is positively homogeneous, :math:`A(\\alpha, \\beta) = \\alpha A(1, \\beta/\\alpha)`: the
+    unit j has its kink at :math:`\\langle a, z_{(j)}\\rangle + \\beta/\\alpha`, and the matrix is
+    triangular once :math:`\\beta/\\alpha` is below the smallest gap δ of the sorted projections.
+    Interpolating with kinks that sit just right of the data points forces slopes of order
+    :math:`\\alpha\\,\\mathrm{gap}_i` to be undone at every next point, so :math:`s_N/s_1` falls like a
+    product of the ratios :math:`\\alpha\\,\\mathrm{gap}_i`: whether any α is numerically full rank
+    depends on how evenly the draw of ``a`` spaces the projections.
+    """
+    Z = _validate.finite_array("Z", Z)
+    alphas = _validate.finite_array("alphas", alphas)
+    if alphas.ndim != 1 or alphas.size < 1 or np.any(alphas <= 0):
+        raise ValueError("`alphas` must be a non-empty 1-d array of positive numbers")
+    sigma = _np_act(activation)
+    out = np.empty((alphas.size, 2))
+    for i, al in enumerate(alphas):
+        W, b = construction_layer(Z, width, activation, float(al), beta=beta, a=a)
+        r = numerical_rank(_augment(sigma(Z @ W + b)), rtol)
+        out[i] = (r.smallest / float(r.s[0]), r.rank)
+    return out
 
 
 @dataclass
@@ -252,7 +293,8 @@ class Construction:
 
 
 def full_rank_construction(X, widths, activation, *, alpha: float | None = None, beta: float | None = None,
-                           rng=None, rtol: float | None = None, max_doublings: int = 60) -> Construction:
+                           rng: np.random.Generator, rtol: float | None = None,
+                           max_doublings: int = 60) -> Construction:
     """Lemma 4.3: parameters of layers 1..k with rank([F_k, 1_N]) = N, for n_k ≥ N − 1.
 
     Parameters
@@ -265,6 +307,8 @@ def full_rank_construction(X, widths, activation, *, alpha: float | None = None,
         (bounded σ: the plateau of the limit α → ∞; softplus: the finite window where the matrix
         is numerically non-singular, which can be empty for large N)
     beta : the offset β; default 0 for bounded σ and 1 for softplus (σ(β) ≠ 0 is needed)
+    rng : numpy Generator (required): one integer is drawn from it to seed the random lower layers
+        and the direction, so that every α of the scan uses the same draw
     rtol : rank tolerance relative to the largest singular value (:func:`numerical_rank`)
 
     Returns
@@ -275,7 +319,7 @@ def full_rank_construction(X, widths, activation, *, alpha: float | None = None,
     Examples
     --------
     >>> X = np.arange(12.0).reshape(6, 2) ** 0.5
-    >>> full_rank_construction(X, (2, 5), "tanh").rank
+    >>> full_rank_construction(X, (2, 5), "tanh", rng=np.random.default_rng(0)).rank
     6
     """
     _validate.choice("activation", activation, COVERED_ACTIVATIONS)
@@ -283,7 +327,9 @@ def full_rank_construction(X, widths, activation, *, alpha: float | None = None,
         beta = 1.0 if activation == "softplus" else 0.0
     max_doublings = _validate.integer("max_doublings", max_doublings, minimum=0)
     alphas = [alpha] if alpha is not None else [2.0**j for j in range(max_doublings + 1)]
-    seed = int((rng if rng is not None else np.random.default_rng(0)).integers(2**32))
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"`rng` must be a numpy Generator (no default seed); got {type(rng).__name__}")
+    seed = int(rng.integers(2**32))
     trials = []
     for al in alphas:
         params, F, _ = construct_layers(X, widths, activation, al, beta=beta, rng=np.random.default_rng(seed))

@@ -108,26 +108,62 @@ def test_linear_layers_cannot_reach_full_rank():
 
 def test_construction_bad_input():
     X = np.random.default_rng(0).standard_normal((6, 2))
+    rng = np.random.default_rng(1)
     with pytest.raises(ValueError, match="activation"):
-        wide.full_rank_construction(X, (2, 5), "relu")
+        wide.full_rank_construction(X, (2, 5), "relu", rng=rng)
     with pytest.raises(ValueError, match="activation"):
-        wide.full_rank_construction(X, (2, 5), "linear")
+        wide.full_rank_construction(X, (2, 5), "linear", rng=rng)
     with pytest.raises(ValueError, match="widths"):
-        wide.full_rank_construction(X, (2, 4), "tanh")  # n_k < N − 1
+        wide.full_rank_construction(X, (2, 4), "tanh", rng=rng)  # n_k < N − 1
     with pytest.raises(ValueError, match="X"):
-        wide.full_rank_construction(X, (3, 5), "tanh")  # shape mismatch
+        wide.full_rank_construction(X, (3, 5), "tanh", rng=rng)  # shape mismatch
     with pytest.raises(ValueError, match="X"):
-        wide.full_rank_construction(np.vstack([X, X[:1]]), (2, 6), "tanh")  # identical samples
+        wide.full_rank_construction(np.vstack([X, X[:1]]), (2, 6), "tanh", rng=rng)  # identical samples
     with pytest.raises(ValueError, match="widths"):
-        wide.full_rank_construction(X, (2,), "tanh")
+        wide.full_rank_construction(X, (2,), "tanh", rng=rng)
     with pytest.raises(ValueError, match="alpha"):
-        wide.full_rank_construction(X, (2, 5), "tanh", alpha=0.0)
+        wide.full_rank_construction(X, (2, 5), "tanh", alpha=0.0, rng=rng)
     with pytest.raises(ValueError, match="width"):
-        wide.construction_layer(X, 3, "tanh", 1.0)
+        wide.construction_layer(X, 3, "tanh", 1.0, rng=rng)
     with pytest.raises(ValueError, match="Z"):
         wide.distinct_projection(np.ones((3, 2)), np.random.default_rng(0))
     with pytest.raises(ValueError, match="a"):
         wide.construction_layer(X, 5, "tanh", 1.0, a=np.ones(3))
+
+
+def test_construction_needs_an_explicit_random_stream():
+    # no silent default seed: the direction (and the lower layers) come from a generator the caller gives
+    X = np.random.default_rng(0).standard_normal((6, 2))
+    with pytest.raises(TypeError, match="rng"):  # a required keyword
+        wide.full_rank_construction(X, (2, 5), "tanh")
+    with pytest.raises(ValueError, match="rng"):
+        wide.full_rank_construction(X, (2, 5), "tanh", rng=0)
+    with pytest.raises(ValueError, match="rng"):
+        wide.construct_layers(X, (2, 5), "tanh", 1.0, rng=None)
+    with pytest.raises(ValueError, match="rng"):
+        wide.construction_layer(X, 5, "tanh", 1.0)
+    # the same generator state gives the same construction
+    a = wide.full_rank_construction(X, (2, 4, 5), "tanh", rng=np.random.default_rng(7))
+    b = wide.full_rank_construction(X, (2, 4, 5), "tanh", rng=np.random.default_rng(7))
+    assert a.alpha == b.alpha and np.array_equal(a.features, b.features)
+
+
+def test_construction_curve_relu_is_homogeneous():
+    # ReLU: A(α, β) = α A(1, β/α), so the rank at (α, β) equals the one at (cα, cβ) (the ratio s_N/s_1
+    # is not invariant: the column of ones is not scaled); for α > β/δ, A is exactly upper
+    # triangular with diagonal β in the sorted order; bounded σ reach rank N
+    rng = np.random.default_rng(4)
+    Z = rng.standard_normal((6, 3))
+    a, gap = wide.distinct_projection(Z, rng)
+    c1 = wide.construction_curve(Z, 5, "relu", [0.5 / gap, 2 / gap], beta=1.0, a=a)
+    c2 = wide.construction_curve(Z, 5, "relu", [1 / gap, 4 / gap], beta=2.0, a=a)
+    np.testing.assert_array_equal(c1[:, 1], c2[:, 1])
+    W, b = wide.construction_layer(Z, 5, "relu", 2 / gap, beta=1.0, a=a)
+    A = np.maximum(Z[np.argsort(Z @ a)] @ W + b, 0.0)
+    assert np.all(np.tril(A, -1) == 0) and np.allclose(np.diag(A), 1.0, rtol=1e-12)
+    assert wide.construction_curve(Z, 5, "tanh", [40 / gap], a=a)[0, 1] == 6
+    with pytest.raises(ValueError, match="alphas"):
+        wide.construction_curve(Z, 7, "tanh", [-1.0], a=a)
 
 
 # ------------------------------------------------------------------ Lemma 4.4
