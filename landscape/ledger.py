@@ -167,6 +167,13 @@ def _short(value) -> str:
     return str(value)
 
 
+def _interval(lower, upper) -> str:
+    """``[lower, upper]`` as shown in the ledger, with a missing side as ∓∞."""
+    lo = "-∞" if lower is None else _short(_plain(lower))
+    hi = "+∞" if upper is None else _short(_plain(upper))
+    return f"[{lo}, {hi}]"
+
+
 def _plain(value):
     """Turn numpy scalars/arrays into JSON-friendly Python values (NaN/inf become strings)."""
     if isinstance(value, (str, bool)) or value is None:
@@ -313,10 +320,10 @@ class Ledger:
             m = float(np.min(np.minimum((est - lo) / err, (hi - est) / err))) if finite else -np.inf
             outcome = "holds" if m >= Z_RELATION else "refuted" if m <= -Z_RELATION else "inconclusive"
             margin, form = m, "relation"
-            rule = (f"holds if every estimate lies ≥ {Z_RELATION} s.e. inside "
-                    f"[{_short(_plain(lower)) if lower is not None else '-∞'}, "
-                    f"{_short(_plain(upper)) if upper is not None else '+∞'}], refuted if ≥ {Z_RELATION} s.e. outside")
-            expected = f"in [{'-∞' if lower is None else _short(_plain(lower))}, {'+∞' if upper is None else _short(_plain(upper))}]"
+            interval = _interval(lower, upper)
+            rule = (f"holds if every estimate lies ≥ {Z_RELATION} s.e. inside {interval}, "
+                    f"refuted if ≥ {Z_RELATION} s.e. outside")
+            expected = f"in {interval}"
         elif rejects is not None:
             v = np.asarray(rejects, dtype=float)
             zs = np.abs(est - v) / err
@@ -398,10 +405,9 @@ class Ledger:
             ok &= com >= np.asarray(lower, dtype=float)
         if upper is not None:
             ok &= com <= np.asarray(upper, dtype=float)
-        lo = "-∞" if lower is None else _short(_plain(lower))
-        hi = "+∞" if upper is None else _short(_plain(upper))
-        expected = f"in [{lo}, {hi}]"
-        return self._record(self._new(id, claim, paper, where, expected, computed, f"[{lo}, {hi}]",
+        interval = _interval(lower, upper)
+        expected = f"in {interval}"
+        return self._record(self._new(id, claim, paper, where, expected, computed, interval,
                                       basis, bool(np.all(ok)), verdict))
 
     def holds(self, id: str, claim: str, paper: str, where: str, passed: bool, *, expected: str,
