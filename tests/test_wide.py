@@ -227,7 +227,7 @@ def test_levenberg_marquardt_descends():
     X, Y = _data(N=10, d=3)
     net = nw.MLP((3, 2, 1), "tanh")
     th0 = nw.init_params(net, 4, torch.Generator().manual_seed(1))
-    start = nw.batched_loss(th0, X, Y, net, "squared")
+    start = nw.batched_loss(th0, X, Y, net, "half_sum")
     th, l, gn = nw.levenberg_marquardt(th0, X, Y, net, steps=50)
     assert torch.all(l <= start + 1e-12)
 
