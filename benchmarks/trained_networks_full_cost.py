@@ -28,8 +28,8 @@ import torch
 
 from landscape import experiments as ex
 from landscape import networks as nw
-from landscape import report
-from landscape.session import torch_threads
+from landscape.book import report
+from landscape.compute import torch_threads
 
 # the full profile of book/trained_networks.md
 SET_SIZES = {"boston": 506, "diabetes": 442, "yacht": 308, "energy": 768, "concrete": 1030, "wine": 1599}

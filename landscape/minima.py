@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
-from .session import torch_threads
+from .compute import torch_threads
 from .complexity import energy_barrier
 from .random_matrix import semicircle_log_potential
 

@@ -2,7 +2,7 @@
 
 Every function is pure (random numbers only through an explicit ``numpy.random.Generator``),
 validates its inputs and returns plain floats or arrays.  The chapters use them to turn data into
-the estimate and standard error that :meth:`landscape.ledger.Ledger.test` decides on:
+the estimate and standard error that :meth:`landscape.book.ledger.Ledger.test` decides on:
 
 * :func:`bootstrap` — bootstrap replicates (``scipy.stats.bootstrap``, rows resampled jointly);
 * :func:`pearson` — Pearson's r with its Fisher-z interval (``scipy.stats.pearsonr``);

@@ -25,7 +25,7 @@ __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chap
 
 def repo_root() -> Path:
     """The repository (the folder holding ``_toc.yml``) that this package was installed from."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     if not (here / "_toc.yml").exists():
         raise RuntimeError("the landscape package is not installed from a checkout of the book "
                            "(no _toc.yml beside it); install it with `pip install -e .`")
@@ -188,7 +188,7 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
     """
     from tqdm.auto import tqdm
 
-    from .session import resolve_device
+    from ..compute import resolve_device
 
     root = root or repo_root()
     paths = paths or RunPaths.default(root)
