@@ -33,6 +33,7 @@ __all__ = [
     "theta",
     "theta_k_as_printed",
     "index_threshold",
+    "index_threshold_mp",
     "log_mean_critical_points",
     "log_mean_minima",
     "log_mean_critical_points_bulk",
@@ -256,6 +257,34 @@ def index_threshold(H, k=0):
         return _threshold_scalar(H, _k(k))
     return np.array([_threshold_scalar(H, _k(int(x) if float(x).is_integer() else x)) for x in ks.ravel()]
                     ).reshape(ks.shape)
+
+
+def index_threshold_mp(H, k=0, dps: int = 40) -> float:
+    """:math:`E_k(H)` recomputed in ``dps``-digit arithmetic, straight from the printed formula.
+
+    An independent reference for :func:`index_threshold`: :math:`\\Theta_{k,H}(u)` is written out
+    as printed in Choromanska et al. (2015), §4 (with :math:`I_1` of ABČ 2013, eq. (2.12)), and its
+    root in :math:`(-3E_\\infty, -E_\\infty)` is found by mpmath's Anderson solver, so neither the
+    arithmetic nor the root finder is shared with the double-precision Brent root.
+
+    Examples
+    --------
+    >>> abs(index_threshold_mp(3, 0) - index_threshold(3, 0)) < 1e-13
+    True
+    """
+    import mpmath as mp
+
+    H, k = _H(H, minimum=3), _k(k)
+    dps = _validate.integer("dps", dps, minimum=16)
+    with mp.workdps(dps):
+        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
+
+        def theta_printed(u):
+            r = mp.sqrt(u**2 - E**2)
+            I1 = -u / E**2 * r - mp.log(-u + r) + mp.log(E)
+            return mp.log(H - 1) / 2 - (H - 2) * u**2 / (4 * (H - 1)) - (k + 1) * I1
+
+        return -float(mp.findroot(theta_printed, (-3 * E, -E), solver="anderson"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,8 +27,10 @@ __all__ = [
     "fisher_z",
     "binned_means",
     "weighted_line_fit",
+    "slope_z",
     "stouffer",
     "z_from_p",
+    "t_z",
     "chi2_z",
     "binomial_se",
 ]
@@ -212,6 +214,44 @@ def weighted_line_fit(x, y, *, se=None, weights=None) -> dict:
             "se_intercept": float(math.sqrt(cov[0, 0])), "chi2": chi2}
 
 
+def slope_z(x, y, se, dof):
+    """Least-squares slope of ``y`` on ``x``, its standard error, and the one-sided z-score of slope/s.e.
+
+    The points ``y_i`` are means with standard errors ``se_i`` on ``dof_i`` degrees of freedom each.
+    The slope :math:`b = \\sum_i c_i y_i` with :math:`c_i = (x_i - \\bar x)/\\sum_j (x_j - \\bar x)^2`
+    has variance :math:`\\sum_i c_i^2 \\mathrm{se}_i^2`; :math:`b/\\mathrm{s.e.}` is referred to a
+    Student t with Welch–Satterthwaite degrees of freedom, and its upper tail is returned as a
+    normal z-score (positive when the slope is positive), so the ledger can decide on it with se 1.
+
+    Returns
+    -------
+    (slope, se_slope, z)
+
+    Examples
+    --------
+    >>> b, b_se, z = slope_z([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [0.1, 0.1, 0.1], [7, 7, 7])
+    >>> round(b, 12), round(b_se, 6), z > 5
+    (1.0, 0.070711, True)
+    """
+    x = _validate.finite_array("x", x)
+    y = _validate.finite_array("y", y)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError("`x` and `y` must be 1-d arrays of equal length >= 2")
+    if np.ptp(x) == 0:
+        raise ValueError("`x` must not be constant (the slope is undefined)")
+    se = np.broadcast_to(_validate.finite_array("se", se), x.shape)
+    dof = np.broadcast_to(_validate.finite_array("dof", dof), x.shape)
+    if np.any(~(se > 0)):
+        raise ValueError("`se` must be positive")
+    if np.any(~(dof >= 1)):
+        raise ValueError("`dof` must be >= 1")
+    c = (x - x.mean()) / np.sum((x - x.mean()) ** 2)
+    var = c**2 * se**2
+    nu = var.sum() ** 2 / np.sum(var**2 / dof)
+    b, b_se = float(c @ y), float(np.sqrt(var.sum()))
+    return b, b_se, t_z(b / b_se, nu)
+
+
 def stouffer(z) -> float:
     """Stouffer's combination :math:`\\sum_k z_k / \\sqrt K` of independent z-scores (again N(0, 1)).
 
@@ -238,6 +278,24 @@ def z_from_p(p) -> float:
 
     p = float(_validate.in_interval("p", p, 0.0, 1.0))
     return float(stats.norm.isf(p))
+
+
+def t_z(t: float, dof: float) -> float:
+    """The normal z-score with the same upper tail as a Student t statistic: ``Φ⁻¹(1 − F_t(t; dof))``.
+
+    Computed through the small tail of ``|t|`` with the sign put back, so a large negative ``t``
+    gives a large negative z instead of rounding ``1 − ε`` to 1 (``−inf``).
+
+    Examples
+    --------
+    >>> round(t_z(2.0, 10**9), 6), round(t_z(-40.0, 5), 2) == -round(t_z(40.0, 5), 2)
+    (2.0, True)
+    """
+    from scipy import stats
+
+    t = float(_validate.finite_array("t", t))
+    dof = _validate.positive_float("dof", dof)
+    return float(math.copysign(stats.norm.isf(stats.t.sf(abs(t), dof)), t))
 
 
 def chi2_z(chi2: float, dof: int) -> float:

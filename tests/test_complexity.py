@@ -1,7 +1,6 @@
 """Tests of landscape.complexity (Choromanska et al. 2015 §4 and Thms 11.1–11.2; ABČ 2013)."""
 import math
 
-import mpmath as mp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,23 +10,6 @@ from scipy import integrate
 from landscape import complexity as cx
 
 HS = range(3, 11)
-
-
-def _theta_k_mp(u, H, k, dps=40):
-    """Θ_{k,H}(u) for u <= -E_inf in mpmath, straight from the printed formula."""
-    with mp.workdps(dps):
-        u = mp.mpf(u)
-        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
-        r = mp.sqrt(u**2 - E**2)
-        I = -u / E**2 * r - mp.log(-u + r) + mp.log(E)
-        return mp.log(H - 1) / 2 - (H - 2) * u**2 / (4 * (H - 1)) - (k + 1) * I
-
-
-def _threshold_mp(H, k, dps=40):
-    with mp.workdps(dps):
-        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
-        root = mp.findroot(lambda u: _theta_k_mp(u, H, k, dps), (-3 * E, -E), solver="anderson")
-        return -root
 
 
 # --------------------------------------------------------------------------------------
@@ -45,7 +27,7 @@ def test_energy_barrier_values():
 def test_thresholds_agree_with_40_digit_roots(H, k):
     # independent root of the printed Θ_{k,H} at 40 digits (mpmath); 8 significant digits
     # are asked for, double precision gives ~15
-    ref = float(_threshold_mp(H, k))
+    ref = cx.index_threshold_mp(H, k)
     assert cx.index_threshold(H, k) == pytest.approx(ref, rel=1e-13)
 
 
