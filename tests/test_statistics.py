@@ -179,3 +179,31 @@ def test_t_z_is_the_normal_score_of_the_t_tail_and_odd():
     assert np.isfinite(st.t_z(-30.0, 7))
     with pytest.raises(ValueError, match="`dof`"):
         st.t_z(1.0, 0)
+
+
+def test_t_calibrated_se():
+    from scipy import stats
+
+    # a t statistic at the df-quantile of tail p is exactly z = 3.29 calibrated standard errors
+    se = st.t_calibrated_se(2.0, 5)
+    t_crit = stats.t.isf(stats.norm.sf(3.29), 5)
+    assert np.isclose(3.29 * se, 2.0 * t_crit)
+    assert np.isclose(st.t_calibrated_se(1.0, 10**7), 1.0, atol=1e-5)
+    assert np.all(np.diff(st.t_calibrated_se(1.0, np.array([2, 5, 20]))) < 0)
+    with pytest.raises(ValueError, match="`df`"):
+        st.t_calibrated_se(1.0, 0)
+
+
+def test_equal_ratio_test_size_and_power():
+    rng = np.random.default_rng(3)
+    shape = np.array([0.05, 0.2, 0.5])
+    # one σ fits (unequal spreads): z is N(0, 1)-like; 200 repetitions, fewer than 2% beyond 2.33
+    zs = [st.equal_ratio_test([s * (1 + c * rng.standard_normal(24)) for s, c in zip(shape, (0.3, 0.1, 0.05))],
+                              shape)[2] for _ in range(200)]
+    assert np.mean(np.array(zs) > 2.33) < 0.04
+    # a 30% change of the ratio at the smallest shape is seen
+    g = [s * (1 + 0.1 * rng.standard_normal(24)) for s in shape]
+    g[0] = 0.7 * g[0]
+    assert st.equal_ratio_test(g, shape)[2] > 5
+    with pytest.raises(ValueError, match="`groups`"):
+        st.equal_ratio_test([np.ones(3)], [1.0])
