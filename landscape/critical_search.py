@@ -683,7 +683,7 @@ def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.
 def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j_steps, cg_iters,
             j_lr, zero_tol, keep_j, device, progress):
     import torch
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     zero_tol = _validate.positive_float("zero_tol", zero_tol, allow_zero=True)
     keep_j = _validate.positive_float("keep_j", keep_j)
@@ -691,7 +691,7 @@ def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j
         device = generator.device if generator is not None else torch.device("cpu")
     P = 2 * n * n
     Ls, Js, levs, reach, eigs, keeps, lss = [], [], [], [], [], [], []
-    for start in tqdm(range(0, runs, batch), disable=not progress, desc=f"m={m}", leave=False):
+    for start in progress_bar(range(0, runs, batch), enabled=bool(progress), desc=f"m={m}"):
         b = min(batch, runs - start)
         X, Y = sample_tasks(n, m, b, generator, device=device)
         theta0 = torch.randn(b, P, generator=generator, device=device, dtype=X.dtype) / math.sqrt(n)

@@ -238,7 +238,7 @@ def train_sgd(thetas, X, Y, net: _nw.MLP, *, kind="mse", epochs: int = 10, batch
     """
     import torch
     from torch.func import grad, vmap
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     _nw._check_data(X, Y, net)
     epochs = _validate.integer("epochs", epochs, minimum=0)
@@ -249,7 +249,7 @@ def train_sgd(thetas, X, Y, net: _nw.MLP, *, kind="mse", epochs: int = 10, batch
     theta = thetas.clone()
     B = theta.shape[0]
     g = vmap(grad(lambda t, xb, yb: _nw.loss(t, xb, yb, net, kind)))
-    for epoch in tqdm(range(epochs), disable=not progress, desc="SGD", leave=False):
+    for epoch in progress_bar(range(epochs), enabled=bool(progress), desc="SGD"):
         step = lr / (1.0 + decay * epoch)
         perm = torch.argsort(torch.rand(B, m, generator=generator, device=X.device), dim=1)
         for start in range(0, m - batch_size + 1, batch_size):

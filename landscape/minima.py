@@ -890,9 +890,9 @@ def _sample_minima(Lambda, H, n_starts, n_landscapes, generator, grad_tol, max_s
     n_conv = n_sad = 0
     it = range(n_landscapes)
     if progress:
-        from tqdm.auto import tqdm
+        from .progress import progress_bar
 
-        it = tqdm(it, desc=f"landscapes Λ={Lambda}, H={H}", leave=False)
+        it = progress_bar(it, desc=f"landscapes Λ={Lambda}, H={H}")
     for k in it:
         c = sample_couplings(Lambda, H, generator, dtype=torch.float64)
         w0 = random_sphere_points(n_starts, Lambda, generator, dtype=torch.float64)

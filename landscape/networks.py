@@ -371,7 +371,7 @@ def train(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 1000, lr: f
     moving (their parameters are frozen), so a converged member is not disturbed by later steps.
     """
     import torch
-    from tqdm.auto import tqdm
+    from .progress import progress_bar
 
     _validate.choice("method", method, ("adam", "gd"))
     steps = _validate.integer("steps", steps, minimum=0)
@@ -381,7 +381,7 @@ def train(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 1000, lr: f
     v = torch.zeros_like(theta)
     b1, b2, eps = 0.9, 0.999, 1e-12
     active = torch.ones(theta.shape[0], dtype=torch.bool, device=theta.device)
-    for t in tqdm(range(1, steps + 1), disable=not progress, desc="training", leave=False):
+    for t in progress_bar(range(1, steps + 1), enabled=bool(progress), desc="training"):
         losses, g = batched_grad(theta, X, Y, net, kind)
         gnorm = g.norm(dim=1)
         active = active & (gnorm > grad_tol)

@@ -216,9 +216,9 @@ def minimise(couplings, w0, *, lr=None, max_steps=5000, grad_tol=1e-4, momentum=
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from .progress import progress_bar
 
-        bar = tqdm(total=max_steps, desc=f"descent Λ={c.Lambda}", leave=False)
+        bar = progress_bar(total=max_steps, desc=f"descent Λ={c.Lambda}")
     with torch.no_grad():
         for step in range(max_steps + 1):
             x = w[active]
@@ -385,9 +385,9 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
     frames = []
     draws = range(n_draws)
     if progress:
-        from tqdm.auto import tqdm
+        from .progress import progress_bar
 
-        draws = tqdm(draws, desc=f"Λ={Lambda}", leave=False)
+        draws = progress_bar(draws, desc=f"Λ={Lambda}")
     for d in draws:
         c = spin_glass.sample_couplings(Lambda, H, generator, dtype=dtype, **kwargs)
         w0 = spin_glass.random_sphere_points(n_starts, Lambda, generator, dtype=dtype)

@@ -29,10 +29,16 @@ def built_site(book_paths, tmp_path_factory):
     """The site built with warnings as errors from this session's executed chapters.
 
     Chapters not executed yet by tests/test_book.py are executed here, so that the browser
-    tests can also run on their own.
+    tests can also run on their own.  ``$LANDSCAPE_TEST_SITE`` names an already built site to
+    test instead (the browser tests then take seconds, not the time of a book run).
     """
+    from pathlib import Path
+
     from landscape.book import runner
 
+    if os.environ.get("LANDSCAPE_TEST_SITE"):
+        # look at a site already built (e.g. `_build/html` of `python -m landscape run`) instead
+        return Path(os.environ["LANDSCAPE_TEST_SITE"])
     for stem in runner.chapters():
         if not (book_paths.executed / "book" / f"{stem}.ipynb").exists():
             runner.execute_chapter(stem, profile="quick", device="cpu", seed=0, paths=book_paths)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "PAPERS",
@@ -433,11 +434,18 @@ class Ledger:
         return self.directory / f"{self.chapter}.json"
 
     def frame(self):
-        """The chapter's claims as a pandas DataFrame (for display at the end of a chapter)."""
-        return claims_frame([asdict(c) for c in self.claims])
+        """The chapter's claims as a pandas DataFrame; displayed at the end of a chapter it is the
+        compact claim table of the report (:func:`landscape.report.claims_table_html`), each row
+        with the anchor ``claim-<chapter>-<id>`` that the report links to."""
+        records = [asdict(c) for c in self.claims]
+        table = LedgerTable(claims_frame(records))
+        table.attrs["claims"] = records
+        return table
 
     def _repr_html_(self):
-        return self.frame().to_html(index=False, escape=True)
+        from .report import claims_table_html
+
+        return claims_table_html([asdict(c) for c in self.claims])
 
 
 def _plain_dict(d: dict) -> dict:
@@ -457,10 +465,23 @@ def load_ledgers(directory: str | os.PathLike | None = None) -> list[dict]:
     return out
 
 
+class LedgerTable(pd.DataFrame):
+    """A claims DataFrame whose HTML form is the book's compact claim table
+    (:func:`landscape.report.claims_table_html`, from the records in ``attrs["claims"]``);
+    anything derived from it (a selection, a copy) is a plain DataFrame."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self):
+        from .report import claims_table_html
+
+        return claims_table_html(self.attrs.get("claims", []))
+
+
 def claims_frame(claims: list[dict]):
     """Tabulate claim records with the columns the report shows."""
-    import pandas as pd
-
     rows = [{
         "id": c["id"],
         "claim": c["claim"],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ledger import ENV_DIRECTORY, ENV_KEEP_GOING
+from ..progress import ENV_PROGRESS
 
 __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chapter", "execute",
            "build_site"]
@@ -125,9 +126,15 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
     src_ipynb = paths.executed / "_inputs" / f"{stem}.ipynb"
     nbformat.write(nb, src_ipynb)
     out_ipynb = paths.executed / "book" / f"{stem}.ipynb"
-    env_before = {k: os.environ.get(k) for k in (ENV_DIRECTORY, ENV_KEEP_GOING)}
+    env_before = {k: os.environ.get(k) for k in (ENV_DIRECTORY, ENV_KEEP_GOING, ENV_PROGRESS)}
     os.environ[ENV_DIRECTORY] = str(paths.ledger)
     os.environ[ENV_KEEP_GOING] = "1" if keep_going else "0"
+    # progress bars go to a log beside the executed notebooks, never into the notebook's outputs
+    # (the site would show every frame as a stderr block)
+    progress_log = paths.executed / "progress" / f"{stem}.log"
+    progress_log.parent.mkdir(parents=True, exist_ok=True)
+    progress_log.write_text("")
+    os.environ[ENV_PROGRESS] = str(progress_log)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     start = time.perf_counter()
     cell_error = None
@@ -149,6 +156,11 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
             else:
                 os.environ[key] = value
     seconds = time.perf_counter() - start
+    if stem not in SUMMARY_PAGES:
+        # recorded here, not by `execute`, so that chapters executed one at a time are timed too
+        from .session import resolve_device
+
+        _record_timing(paths.ledger, profile, stem, seconds, str(resolve_device(device)))
     failed = _failed_claims(paths.ledger / f"{stem}.json") if stem not in SUMMARY_PAGES else []
     if failed or cell_error is not None:
         lines = []
@@ -192,7 +204,7 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
 
     root = root or repo_root()
     paths = paths or RunPaths.default(root)
-    device_name = str(resolve_device(device))
+    resolve_device(device)  # an unavailable device fails here, before any chapter runs
     every = chapters(root)
     if only:
         # a chapter not yet in the table of contents can still be executed on its own
@@ -223,8 +235,6 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
             seconds = time.perf_counter() - t_chapter
             status = f"   FAILED ({len(err.failed_claims)} claim(s))" if err.failed_claims else "   FAILED"
         times[stem] = seconds
-        if stem not in SUMMARY_PAGES:
-            _record_timing(paths.ledger, profile, stem, seconds, device_name)
         echo(f"  {stem:<32s} {seconds:7.1f} s   (elapsed {time.perf_counter() - t0:6.1f} s){status}")
     if failures:
         raise BookFailed(failures)
@@ -235,15 +245,19 @@ def _stage_notebook(source: Path, target: Path) -> None:
     """Copy an executed notebook for the site, hiding the default-parameters cell.
 
     papermill adds a cell with the parameters actually used (tagged ``injected-parameters``);
-    the page shows that one and hides the defaults it overrides.
+    the page shows that one and hides the defaults it overrides.  A page whose own parameters
+    cell is tagged ``remove-cell`` (the landing page, the report: their parameters only say
+    which ledgers to read) shows neither.
     """
     import nbformat
 
     nb = nbformat.read(source, as_version=4)
+    hide_injected = any({"parameters", "remove-cell"} <= set(c.metadata.get("tags", [])) for c in nb.cells)
     if any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells):
         for cell in nb.cells:
             tags = cell.metadata.get("tags", [])
-            if "parameters" in tags and "remove-cell" not in tags:
+            hide = "parameters" in tags or ("injected-parameters" in tags and hide_injected)
+            if hide and "remove-cell" not in tags:
                 cell.metadata["tags"] = tags + ["remove-cell"]
     nbformat.write(nb, target)
 
@@ -285,7 +299,9 @@ def build_site(*, paths: RunPaths | None = None, root: Path | None = None, stric
            "--builder", "html", "--all"]
     if strict:
         cmd += ["--warningiserror", "--keep-going"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    # the build stamp in every page's footer reads the run's profile, seed and device from these ledgers
+    env = {**os.environ, ENV_DIRECTORY: str(paths.ledger)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")
     return Path(output) / "_build" / "html"

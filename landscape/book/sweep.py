@@ -188,6 +188,8 @@ def stability_html(profile: str = "quick", root: Path | None = None, data: dict 
     """The report page's table: per statistical claim, outcomes over seeds and the smallest margin."""
     import html
 
+    from .report import claim_anchor
+
     data = data if data is not None else load_stability(profile, root)
     if not data:
         return ("<p>No seed sweep has been run for this build. <code>python -m landscape sweep "
@@ -203,14 +205,15 @@ def stability_html(profile: str = "quick", root: Path | None = None, data: dict 
             f"Rows in bold are below margin {Z_RELATION} at some seed or failed.</p>")
     body = []
     for r in sorted(stat, key=lambda r: (not r["weak"], r["chapter"], r["id"])):
-        cells = [f'<a href="{html.escape(r["chapter"])}.html">{html.escape(r["id"])}</a>',
+        anchor = claim_anchor(r["chapter"], r["id"])
+        cells = [f'<a href="{html.escape(r["chapter"])}.html#{anchor}">{html.escape(r["id"])}</a>',
                  html.escape(r["chapter"].replace("_", " ")), html.escape(r["form"]),
                  "yes" if r["decided"] else "no", f"{r['holds']}/{r['inconclusive']}/{r['refuted']}",
                  str(r["failed"]), _fmt(r["min_margin"]), _fmt(r["mean_margin"]), _fmt(r["sd_margin"]),
                  "—" if r["flip_estimate"] is None else f"{r['flip_estimate']:.1e}"]
         tag = "strong" if r["weak"] else "span"
         body.append("<tr>" + "".join(f"<td><{tag}>{c}</{tag}></td>" for c in cells) + "</tr>")
-    table = ("<table class='table'><thead><tr><th>claim</th><th>chapter</th><th>rule</th><th>decided here</th>"
+    table = ("<table class='table ls-wrap'><thead><tr><th>claim</th><th>chapter</th><th>rule</th><th>decided here</th>"
              "<th>holds/inconcl./refuted</th><th>failed</th><th>min margin</th><th>mean</th><th>s.d.</th>"
              "<th>flip (normal approx.)</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
     return head + table
