@@ -464,8 +464,9 @@ def minimise_gradient_norm(thetas, X, Y, activation="tanh", *, max_iters=1500, s
             nh[new_h] += 1
             todo_rows = todo.nonzero().squeeze(1)
             for rows in todo_rows.split(_FACTOR_CHUNK):
-                damp = (mu[rows] * scale[rows]).to(fdt)
-                factor, info = torch.linalg.cholesky_ex(HH[rows] + damp[:, None, None] * eye)
+                damped = HH[rows]               # a copy (index), damped in place on its diagonal
+                damped.diagonal(dim1=1, dim2=2).add_((mu[rows] * scale[rows]).to(fdt)[:, None])
+                factor, info = torch.linalg.cholesky_ex(damped)
                 F[rows] = factor
                 ok = info == 0
                 need_factor[rows] = ~ok

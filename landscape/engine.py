@@ -252,25 +252,26 @@ def loss_grad_hessian(thetas, X, Y, activation="tanh"):
     P = n01 + n12
     G = R @ W2.transpose(1, 2)
     U = (X[:, :, :, None] * S[:, :, None, :]).reshape(B, m, n01)
-    Ut = U.transpose(1, 2)
-    H = thetas.new_zeros(B, P, P)
+    Ut = U.transpose(1, 2) / m                  # the 1/m of L on the small factor, not on H
+    H = thetas.new_empty(B, P, P)
     # W1–W1 block: Gauss–Newton part (UᵀU) ⊙ K, and the diagonal-in-j residual part
     K = W2 @ W2.transpose(1, 2)
     H11 = H[:, :n01, :n01].view(B, n0, n1, n0, n1)
-    H11.copy_((Ut @ U).view(B, n0, n1, n0, n1) * K[:, None, :, None, :])
+    torch.mul((Ut @ U).view(B, n0, n1, n0, n1), K[:, None, :, None, :], out=H11)
     D = (X[:, :, :, None] * (S2 * G)[:, :, None, :]).reshape(B, m, n01)
-    E = (D.transpose(1, 2) @ X).view(B, n0, n1, n0)             # Σ_μ X_μa S2G_μj X_μb
+    E = (D.transpose(1, 2) @ X).view(B, n0, n1, n0) / m         # Σ_μ X_μa S2G_μj X_μb / m
     H11.diagonal(dim1=2, dim2=4).add_(E.permute(0, 1, 3, 2))    # (B, n0, n0, n1) at j = k
     # W1–W2 block
-    T = (Ut @ A).view(B, n0, n1, n1)                             # Σ_μ X_μa S_μj A_μk
+    T = (Ut @ A).view(B, n0, n1, n1)                             # Σ_μ X_μa S_μj A_μk / m
     H12 = H[:, :n01, n01:].view(B, n0, n1, n1, n2)
-    H12.copy_(T[..., None] * W2[:, None, :, None, :])
+    torch.mul(T[..., None], W2[:, None, :, None, :], out=H12)
     H12.diagonal(dim1=2, dim2=3).add_((Ut @ R).view(B, n0, n1, n2).transpose(2, 3))
     H[:, n01:, :n01] = H[:, :n01, n01:].transpose(1, 2)
-    # W2–W2 block: (AᵀA) ⊗ I
-    H22 = H[:, n01:, n01:].view(B, n1, n2, n1, n2)
-    H22.diagonal(dim1=2, dim2=4).copy_((A.transpose(1, 2) @ A)[..., None].expand(B, n1, n1, n2))
-    H /= m
+    # W2–W2 block: (AᵀA) ⊗ I / m
+    H22 = H[:, n01:, n01:]
+    H22.zero_()
+    H22.view(B, n1, n2, n1, n2).diagonal(dim1=2, dim2=4).copy_(
+        (A.transpose(1, 2) @ A / m)[..., None].expand(B, n1, n1, n2))
     L = 0.5 * (R * R).sum((1, 2)) / m
     return L, _grad(X, W2, A, S, R, m), H
 
