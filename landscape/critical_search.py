@@ -6,15 +6,18 @@ trained on a memorisation task (inputs and targets i.i.d. standard normal, m exa
 
 1. gradient descent on the loss until it falls below a level drawn uniformly between 0 and the
    initial loss;
-2. minimisation of :math:`J = |\\nabla_\\theta L|^2`, whose gradient :math:`2 H \\nabla L` needs one
-   Hessian-vector product, so that saddles of every index attract;
+2. minimisation of :math:`J = |\\nabla_\\theta L|^2`, which vanishes at critical points of every
+   index, so that saddles attract as well as minima;
 3. runs with final :math:`J > 10^{-6}` are discarded; the others give an energy
    :math:`\\epsilon = L / n` (paper eq. (2), :math:`L = n_2 \\epsilon`) and an index
    :math:`\\alpha` = fraction of negative Hessian eigenvalues.
 
-Everything is written for one run (one parameter vector, one data set) and batched over runs
-with :func:`torch.func.vmap`; :func:`search` and :func:`search_loop` run the same algorithm
-batched and one run at a time (the benchmark compares them).
+Every phase is batched over runs, each with its own data, on the closed forms of
+:mod:`landscape.engine`; runs leave the batch as they finish, so later iterations cost only the
+live runs. Phase 2 uses Levenberg–Marquardt steps on the gradient with exact Hessians and
+batched Cholesky factors (:func:`minimise_gradient_norm`). :func:`search` and
+:func:`search_loop` run the same algorithm batched and one run at a time (the benchmark
+compares them). :data:`PROFILES` holds the chapter's quick and full settings.
 
 The loss is ``networks.loss(kind="mse")`` = :math:`\\frac1{2m}\\sum_{\\mu}|f(x_\\mu) - y_\\mu|^2`
 and the flat parameter layout is that of :mod:`landscape.networks` (``[vec W_1, vec W_2]``,
@@ -25,40 +28,43 @@ Capacity ratio: :math:`\\phi = 2n^2/(mn) = 2n/m` = number of parameters / number
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate
+from . import _validate, engine
 from .compute import torch_threads
 
 __all__ = [
     "ACTIVATIONS",
+    "KEEP_J",
+    "SearchProfile",
+    "PROFILES",
     "capacity_ratio",
     "samples_for_ratio",
     "linear_minimum_energy",
     "sample_tasks",
     "least_squares_energy",
-    "loss_grad",
-    "hvp",
-    "hessian",
-    "batched_loss_grad",
-    "batched_hvp",
-    "batched_hessian",
     "descend_to_level",
+    "STATUS",
+    "GradientNormResult",
     "minimise_gradient_norm",
     "index_from_eigenvalues",
     "zero_modes",
     "SearchResult",
+    "kept_spectra",
     "search",
     "search_loop",
+    "budget_dependence",
     "mean_energy_by_index",
     "fit_index_energy",
     "bootstrap_fit",
 ]
 
-#: Smooth activations with closed-form first and second derivatives.
+#: Activations the search accepts: the smooth ones of :data:`landscape.engine.ACTIVATIONS`
+#: (a ReLU network's Hessian misses the kinks, so J = |∇L|² is not smooth there).
 ACTIVATIONS = ("tanh", "linear", "sigmoid", "softplus")
 
 #: Paper's discard rule: keep a run if its final J = |∇L|² is below this (§6.4).
@@ -187,185 +193,96 @@ def least_squares_energy(X, Y):
 
 
 # ----------------------------------------------------------------------------------------------
-# one run: loss, gradient, Hessian-vector product, exact Hessian (closed forms)
+# the chapter's two profiles, defined once (the chapter, the benchmarks and the tests read them)
 # ----------------------------------------------------------------------------------------------
-def _act(name, Z):
-    """σ(Z), σ'(Z), σ''(Z)."""
-    import torch
+@dataclass(frozen=True)
+class SearchProfile:
+    """Settings of one profile of the critical-point chapter (``book/critical_points_search.md``).
 
-    if name == "tanh":
-        A = torch.tanh(Z)
-        S = 1 - A * A
-        return A, S, -2 * A * S
-    if name == "linear":
-        one = torch.ones_like(Z)
-        return Z, one, torch.zeros_like(Z)
-    if name == "sigmoid":
-        A = torch.sigmoid(Z)
-        S = A * (1 - A)
-        return A, S, S * (1 - 2 * A)
-    # softplus
-    A = torch.nn.functional.softplus(Z)
-    S = torch.sigmoid(Z)
-    return A, S, S * (1 - S)
+    Attributes
+    ----------
+    n : width of the n → n → n networks (P = 2n² weights)
+    tanh_phis, tanh_runs : capacity ratios φ = 2n/m of the tanh searches, and runs per φ
+    linear_phis, linear_runs : the same for the linear networks
+    gd_lr, gd_steps : phase 1, gradient descent on L to a random level (:func:`descend_to_level`)
+    max_iters : phase 2 iteration budget per run (:func:`minimise_gradient_norm`); the chapter
+        shows that the kept sample does not change when it is doubled
+    max_age : steps a Cholesky factor is reused (1 where a new Hessian costs little more than a
+        reused step, as at n = 4)
+    factor_dtype : ``"float64"`` or ``"float32"``, the dtype of H² and its factor (float32 halves
+        their cost on a CPU at n = 16, with the same kept runs in a measured sample)
+    zero_tol : fixed zero tolerance of the recorded index
+    batch : runs searched together (two (batch, P, P) float64 tensors are held)
+    """
+
+    n: int
+    tanh_phis: tuple
+    tanh_runs: int
+    linear_phis: tuple
+    linear_runs: int
+    gd_lr: float = 0.1
+    gd_steps: int = 2000
+    max_iters: int = 1500
+    max_age: int = 8
+    factor_dtype: str = "float64"
+    zero_tol: float = 1e-3
+    batch: int = 256
+
+    def search_settings(self) -> dict:
+        """Keyword arguments of :func:`search` for this profile."""
+        import torch
+
+        return dict(gd_lr=self.gd_lr, gd_steps=self.gd_steps, max_iters=self.max_iters,
+                    max_age=self.max_age, factor_dtype=getattr(torch, self.factor_dtype),
+                    zero_tol=self.zero_tol, batch=self.batch)
+
+    def searches(self) -> list:
+        """Every search of the profile as ``(activation, phi, runs)``, in the chapter's order."""
+        return ([("tanh", phi, self.tanh_runs) for phi in self.tanh_phis]
+                + [("linear", phi, self.linear_runs) for phi in self.linear_phis])
 
 
-def _split(theta, n0, n1, n2):
-    return theta[: n0 * n1].reshape(n0, n1), theta[n0 * n1:].reshape(n1, n2)
-
-
-def _hidden(theta, X, Y):
-    n0, n2 = X.shape[-1], Y.shape[-1]
-    n1 = theta.shape[-1] // (n0 + n2)
-    return n0, n1, n2
+#: The chapter's profiles: ``quick`` (n = 4, a few hundred runs, CI) and ``full`` (the paper's
+#: n = 16 and six capacity ratios, 8000 tanh runs each).
+PROFILES = {
+    "quick": SearchProfile(n=4, tanh_phis=(1 / 8, 1 / 4, 1 / 2), tanh_runs=256, linear_phis=(1 / 4, 1 / 2),
+                           linear_runs=32, gd_steps=300, max_iters=1600, max_age=1, batch=256),
+    "full": SearchProfile(n=16, tanh_phis=(1 / 16, 1 / 8, 1 / 4, 1 / 2, 2 / 3, 1.0), tanh_runs=8000,
+                          linear_phis=(1 / 8, 1 / 4, 1 / 2, 2 / 3), linear_runs=1000, gd_steps=2000,
+                          max_iters=1500, factor_dtype="float32", batch=512),
+}
 
 
 def _check_activation(activation):
     return _validate.choice("activation", activation, ACTIVATIONS)
 
 
-def loss_grad(theta, X, Y, activation="tanh"):
-    """Loss L = (1/2m)|σ(XW1)W2 − Y|² and its gradient for one run.
-
-    Parameters
-    ----------
-    theta : (P,) tensor, P = n1 (n0 + n2), layout of ``networks.MLP((n0, n1, n2), bias=False)``
-    X : (m, n0), Y : (m, n2)
-    activation : one of ``ACTIVATIONS``
-
-    Returns
-    -------
-    L : 0-d tensor, grad : (P,)
-    """
-    import torch
-
-    n0, n1, n2 = _hidden(theta, X, Y)
-    m = X.shape[-2]
-    W1, W2 = _split(theta, n0, n1, n2)
-    A, S, _ = _act(activation, X @ W1)
-    R = A @ W2 - Y
-    gW2 = A.T @ R / m
-    gW1 = X.T @ ((R @ W2.T) * S) / m
-    return 0.5 * (R * R).sum() / m, torch.cat([gW1.reshape(-1), gW2.reshape(-1)])
-
-
-def _grad_and_hvp(theta, X, Y, v, activation):
-    """(L, ∇L, H v) for one run; forward-over-reverse written out (R-operator)."""
-    import torch
-
-    n0, n1, n2 = _hidden(theta, X, Y)
-    m = X.shape[-2]
-    W1, W2 = _split(theta, n0, n1, n2)
-    V1, V2 = _split(v, n0, n1, n2)
-    A, S, S2 = _act(activation, X @ W1)
-    R = A @ W2 - Y
-    G = R @ W2.T                       # ∂(mL)/∂A
-    gW2 = A.T @ R / m
-    gW1 = X.T @ (G * S) / m
-    dZ = X @ V1
-    dA = S * dZ
-    dR = dA @ W2 + A @ V2
-    hW2 = (dA.T @ R + A.T @ dR) / m
-    dG = dR @ W2.T + R @ V2.T
-    hW1 = X.T @ (dG * S + G * S2 * dZ) / m
-    return (0.5 * (R * R).sum() / m, torch.cat([gW1.reshape(-1), gW2.reshape(-1)]),
-            torch.cat([hW1.reshape(-1), hW2.reshape(-1)]))
-
-
-def hvp(theta, X, Y, v, activation="tanh"):
-    """Hessian-vector product H(θ) v of the loss for one run (no Hessian is formed).
-
-    Notes
-    -----
-    Differentiates the closed-form gradient of :func:`loss_grad` along v (R-operator); tested
-    against ``networks.hessian(θ) @ v``.
-    """
-    return _grad_and_hvp(theta, X, Y, v, activation)[2]
-
-
-def _grad_and_hgrad(theta, X, Y, activation):
-    """(L, ∇L, H ∇L) for one run: ∇J = 2 H ∇L costs one Hessian-vector product."""
-    L, g = loss_grad(theta, X, Y, activation)
-    return L, g, _grad_and_hvp(theta, X, Y, g, activation)[2]
-
-
-def hessian(theta, X, Y, activation="tanh"):
-    """Exact Hessian of the loss for one run, shape (P, P), in closed form.
-
-    Notes
-    -----
-    With Z = XW1, A = σ(Z), S = σ'(Z), S2 = σ''(Z), R = AW2 − Y, G = RW2ᵀ (all m-row):
-
-    * :math:`\\partial^2 L/\\partial W_{2,kl}\\partial W_{2,k'l'} = (A^\\top A)_{kk'}\\delta_{ll'}/m`,
-    * :math:`\\partial^2 L/\\partial W_{1,aj}\\partial W_{2,kl} = \\frac1m\\sum_\\mu X_{\\mu a}S_{\\mu j}(A_{\\mu k}W_{2,jl} + \\delta_{jk}R_{\\mu l})`,
-    * :math:`\\partial^2 L/\\partial W_{1,aj}\\partial W_{1,bk} = \\frac1m\\sum_\\mu X_{\\mu a}X_{\\mu b}(S_{\\mu j}S_{\\mu k}(W_2W_2^\\top)_{jk} + \\delta_{jk}S2_{\\mu j}G_{\\mu j})`.
-
-    The ``R`` and ``S2`` terms are H1 of {cite:t}`pennington2017` eq. (4); the rest is H0, eq. (3).
-    """
-    import torch
-
-    n0, n1, n2 = _hidden(theta, X, Y)
-    m = X.shape[-2]
-    W1, W2 = _split(theta, n0, n1, n2)
-    A, S, S2 = _act(activation, X @ W1)
-    R = A @ W2 - Y
-    G = R @ W2.T
-    eye1 = torch.eye(n1, dtype=theta.dtype, device=theta.device)
-    eye2 = torch.eye(n2, dtype=theta.dtype, device=theta.device)
-    H22 = torch.kron(A.T @ A / m, eye2)
-    T = torch.einsum("ma,mj,mk->ajk", X, S, A) / m
-    U = torch.einsum("ma,mj,ml->ajl", X, S, R) / m
-    H12 = T[..., None] * W2[None, :, None, :] + U[:, :, None, :] * eye1[None, :, :, None]
-    H12 = H12.reshape(n0 * n1, n1 * n2)
-    C = (S[:, :, None] * S[:, None, :]) * (W2 @ W2.T)[None] + torch.diag_embed(S2 * G)
-    H11 = torch.einsum("ma,mb,mjk->ajbk", X, X, C).reshape(n0 * n1, n0 * n1) / m
-    top = torch.cat([H11, H12], dim=1)
-    bottom = torch.cat([H12.T, H22], dim=1)
-    return torch.cat([top, bottom], dim=0)
-
-
-def _vmapped(fn, *in_dims):
-    from torch.func import vmap
-
-    return vmap(fn, in_dims=in_dims)
-
-
-def batched_loss_grad(thetas, X, Y, activation="tanh"):
-    """:func:`loss_grad` for every run: thetas (B, P), X (B, m, n0), Y (B, m, n2) → (B,), (B, P)."""
+def _check_batch(thetas, X, Y, activation):
     _check_activation(activation)
-    return _vmapped(lambda t, x, y: loss_grad(t, x, y, activation), 0, 0, 0)(thetas, X, Y)
+    engine.shapes(thetas, X, Y)
 
 
-def batched_hvp(thetas, X, Y, V, activation="tanh"):
-    """:func:`hvp` for every run, shape (B, P)."""
-    _check_activation(activation)
-    return _vmapped(lambda t, x, y, v: hvp(t, x, y, v, activation), 0, 0, 0, 0)(thetas, X, Y, V)
+#: A batch is compacted (finished runs dropped) once fewer than this share of its rows are live,
+#: so that later iterations cost only the live runs while a compaction (a copy of every
+#: per-run tensor) happens only O(log B) times.
+_COMPACT_BELOW = 7 / 8
 
-
-def batched_hessian(thetas, X, Y, activation="tanh", chunk: int = 64):
-    """Exact Hessians of every run, (B, P, P), ``chunk`` runs at a time."""
-    import torch
-
-    _check_activation(activation)
-    chunk = _validate.integer("chunk", chunk, minimum=1)
-    f = _vmapped(lambda t, x, y: hessian(t, x, y, activation), 0, 0, 0)
-    return torch.cat([f(thetas[i:i + chunk], X[i:i + chunk], Y[i:i + chunk])
-                      for i in range(0, thetas.shape[0], chunk)])
+#: Runs whose Hessians and factors are formed together (bounds the temporary (chunk, P, P) tensors).
+_FACTOR_CHUNK = 256
 
 
 # ----------------------------------------------------------------------------------------------
 # the two phases of the search (batched: every tensor has a leading run axis)
 # ----------------------------------------------------------------------------------------------
-def descend_to_level(thetas, X, Y, levels, activation="tanh", *, lr=0.1, max_steps=2000,
-                     loss_grad_fn=None):
-    """Phase 1: plain gradient descent on L, each run stopping once its loss is ≤ its level.
+def descend_to_level(thetas, X, Y, levels, activation="tanh", *, lr=0.1, max_steps=2000):
+    """Phase 1: gradient descent on L, each run leaving the batch once its loss is ≤ its level.
 
     Parameters
     ----------
-    thetas : (B, P); X, Y : (B, m, n); levels : (B,) target losses
-    lr : step size; max_steps : cap (runs whose level is below what they reach keep descending
-        until the cap)
-    loss_grad_fn : batched (thetas, X, Y) → (L, grad); default :func:`batched_loss_grad`
+    thetas : (B, P); X : (B, m, n0); Y : (B, m, n2); levels : (B,) target losses
+    activation : one of ``ACTIVATIONS``
+    lr : step size > 0; max_steps : int ≥ 0, cap (runs whose level lies below what they reach
+        keep descending until the cap)
 
     Returns
     -------
@@ -373,102 +290,216 @@ def descend_to_level(thetas, X, Y, levels, activation="tanh", *, lr=0.1, max_ste
     """
     import torch
 
+    _check_batch(thetas, X, Y, activation)
     lr = _validate.positive_float("lr", lr)
     max_steps = _validate.integer("max_steps", max_steps, minimum=0)
-    f = loss_grad_fn or (lambda t, x, y: batched_loss_grad(t, x, y, activation))
-    theta = thetas.clone()
-    active = torch.ones(theta.shape[0], dtype=torch.bool, device=theta.device)
-    steps = torch.zeros(theta.shape[0], dtype=torch.long, device=theta.device)
-    for _ in range(max_steps):
-        L, g = f(theta, X, Y)
-        active = active & (L > levels)
-        if not bool(active.any()):
+    B = thetas.shape[0]
+    if levels.shape != (B,):
+        raise ValueError(f"`levels` must have shape ({B},); got {tuple(levels.shape)}")
+    out = thetas.clone()
+    steps = torch.zeros(B, dtype=torch.long, device=thetas.device)
+    reached = torch.zeros(B, dtype=torch.bool, device=thetas.device)
+    idx = torch.arange(B, device=thetas.device)
+    th, Xw, Yw, lev = thetas.clone(), X, Y, levels
+    st = torch.zeros_like(steps)
+    live = torch.ones_like(reached)
+    for step in range(max_steps + 1):
+        L, g = engine.loss_grad(th, Xw, Yw, activation)
+        done = live & (L <= lev)
+        reached[idx[done]] = True
+        live = live & ~done
+        n_live = int(live.sum())
+        if step == max_steps or n_live == 0:
             break
-        theta = theta - lr * g * active[:, None].to(theta.dtype)
-        steps += active.long()
-    L, _ = f(theta, X, Y)
-    return theta, L <= levels, steps
+        th = th - lr * g * live[:, None].to(th.dtype)
+        st += live.long()
+        if n_live < _COMPACT_BELOW * live.numel():
+            out[idx], steps[idx] = th, st
+            th, Xw, Yw, lev, st, idx = th[live], Xw[live], Yw[live], lev[live], st[live], idx[live]
+            live = live[live]
+    out[idx], steps[idx] = th, st
+    return out, reached, steps
 
 
-def minimise_gradient_norm(thetas, X, Y, activation="tanh", *, method="lm", steps=60, cg_iters=25,
-                           lr=0.1, damping=1e-2, stop_j=1e-20, grad_fn=None, hvp_fn=None):
-    """Phase 2: minimise J = |∇L|² with Hessian-vector products only.
+#: Why a run left phase 2 (:func:`minimise_gradient_norm`), indexed by its ``status`` code.
+STATUS = ("converged", "stalled", "budget", "diverged")
+
+
+@dataclass
+class GradientNormResult:
+    """Phase 2 per run: end point ``theta`` (B, P), ``j`` = |∇L|², loss ``loss``, ``iterations``,
+    ``hessians`` (exact Hessians formed), ``factorizations`` (Cholesky factors), ``status``
+    (index into :data:`STATUS`), and ``j_at``, ``loss_at``: J and L after ``record_at``
+    iterations (the final values for runs that left earlier) — what a budget of ``record_at``
+    would have returned."""
+
+    theta: object
+    j: object
+    loss: object
+    iterations: object
+    hessians: object
+    factorizations: object
+    status: object
+    j_at: object = None
+    loss_at: object = None
+
+
+def minimise_gradient_norm(thetas, X, Y, activation="tanh", *, max_iters=1500, stop_j=1e-20,
+                           damping=1e-3, max_age=8, max_damping=1e10, record_at=None,
+                           factor_dtype=None):
+    """Phase 2: minimise J = |∇L|² by Levenberg–Marquardt steps on the gradient, exact Hessians.
 
     Parameters
     ----------
-    thetas : (B, P); X, Y : (B, m, n)
-    method : ``"lm"`` (default) or ``"gd"``.
-        ``gd`` is the paper's plain gradient descent on J: θ ← θ − lr·2H∇L.
-        ``lm`` is Levenberg–Marquardt on the residual ∇L(θ) = 0 (Gauss–Newton for J): the step
-        δ minimises |∇L + Hδ|² + λ|δ|², solved by ``cg_iters`` iterations of CGLS (two
-        Hessian-vector products each), accepted only if J decreases (backtracking over
-        δ, δ/2, δ/4, δ/8); λ shrinks ×1/3 after a success and grows ×4 after a failure.
-    steps : outer iterations; stop_j : runs with J below this stop moving
-    damping : initial λ (relative to nothing; the Hessian of the mse loss is O(1))
+    thetas : (B, P); X : (B, m, n0); Y : (B, m, n2); activation : one of ``ACTIVATIONS``
+    max_iters : int ≥ 0, iteration budget per run (every iteration counts: accepted, rejected
+        and failed factorizations)
+    stop_j : float ≥ 0; a run with J ≤ stop_j has converged and leaves the batch
+    damping : float > 0, initial μ; the damping is λ = μ · tr(H²)/P
+    max_age : int ≥ 1, steps one Cholesky factor is reused (1 = classical LM: a new exact
+        Hessian and factor after every accepted step)
+    max_damping : float > 0; a run whose μ exceeds it has *stalled* (no step lowers J: a
+        positive local minimum of J, or rounding) and leaves the batch
+    record_at : int ≥ 0 or None (default ``max_iters // 2``); J and L are also recorded after
+        this many iterations. Every run's arithmetic is its own, so these are the values a
+        budget of ``record_at`` gives: one search shows whether the budget matters.
+    factor_dtype : dtype of H² and its Cholesky factor (default: that of ``thetas``). float32
+        halves the cost of the factor on a CPU; the gradient, H∇L and the acceptance test stay
+        in the dtype of ``thetas``, so a less accurate factor only makes a step less good, and
+        a factor that is not positive definite in float32 raises the damping.
 
     Returns
     -------
-    thetas (B, P), J (B,) final |∇L|², L (B,) final loss
+    :class:`GradientNormResult`
+
+    Notes
+    -----
+    The residual is the gradient, r(θ) = ∇L(θ) with Jacobian H(θ), so the Gauss–Newton /
+    Levenberg–Marquardt step for J = |r|² minimises |∇L + Hδ|² + λ|δ|²:
+
+    .. math:: (H^2 + \\lambda I)\\,\\delta = -H\\nabla L ,
+
+    solved with a batched Cholesky factor of H² + λI from the exact closed-form Hessian
+    (:func:`landscape.engine.hessian`). A step is accepted iff J decreases. After an accepted
+    step the same factor is reused (a chord step: only H∇L, one Hessian-vector product, is new)
+    for up to ``max_age`` steps, since H changes little between neighbouring steps and a fresh
+    Hessian costs O(P³); a rejected reused step triggers a fresh Hessian, a rejected fresh step
+    multiplies μ by 4, and an accepted fresh step divides it by 3. Runs leave the batch when
+    they converge, stall, run out of budget or turn non-finite, so later iterations cost only
+    the live runs. Near a non-degenerate critical point the step is Newton's (μ → 0) and
+    converges quadratically; far from one, convergence of J is slow (roughly a power law in
+    the iteration count), which is why the budget is large.
     """
     import torch
 
-    _validate.choice("method", method, ("lm", "gd"))
-    steps = _validate.integer("steps", steps, minimum=0)
-    cg_iters = _validate.integer("cg_iters", cg_iters, minimum=1)
-    lr = _validate.positive_float("lr", lr)
+    _check_batch(thetas, X, Y, activation)
+    max_iters = _validate.integer("max_iters", max_iters, minimum=0)
+    stop_j = _validate.positive_float("stop_j", stop_j, allow_zero=True)
     damping = _validate.positive_float("damping", damping)
-    if grad_fn is None:
-        _check_activation(activation)
-        grad_fn = _vmapped(lambda t, x, y: _grad_and_hgrad(t, x, y, activation), 0, 0, 0)
-    if hvp_fn is None:
-        hvp_fn = lambda t, x, y, v: batched_hvp(t, x, y, v, activation)  # noqa: E731
-    theta = thetas.clone()
-    L, grad, Hg = grad_fn(theta, X, Y)
-    J = (grad * grad).sum(1)
-    if method == "gd":
-        for _ in range(steps):
-            move = (J > stop_j)[:, None].to(theta.dtype)
-            theta = theta - lr * 2 * Hg * move
-            L, grad, Hg = grad_fn(theta, X, Y)
-            J = (grad * grad).sum(1)
-        return theta, J, L
-    lam = torch.full_like(J, damping)
-    tiny = torch.finfo(theta.dtype).tiny
-    for _ in range(steps):
-        live = torch.isfinite(J) & (J > stop_j)
-        if not bool(live.any()):
+    max_age = _validate.integer("max_age", max_age, minimum=1)
+    max_damping = _validate.positive_float("max_damping", max_damping)
+    record_at = max_iters // 2 if record_at is None else _validate.integer("record_at", record_at, minimum=0)
+    B, P = thetas.shape
+    dev, dt = thetas.device, thetas.dtype
+    fdt = dt if factor_dtype is None else _torch_dtype(factor_dtype)
+    eye = torch.eye(P, dtype=fdt, device=dev)
+    tiny = torch.finfo(dt).tiny
+    i64 = dict(dtype=torch.long, device=dev)
+    # outputs, written back when the batch is compacted and at the end
+    out = GradientNormResult(theta=thetas.clone(), j=thetas.new_zeros(B), loss=thetas.new_zeros(B),
+                             iterations=torch.zeros(B, **i64), hessians=torch.zeros(B, **i64),
+                             factorizations=torch.zeros(B, **i64), status=torch.full((B,), 2, **i64))
+    idx = torch.arange(B, device=dev)
+    th, Xw, Yw = thetas.clone(), X, Y
+    L, g = engine.loss_grad(th, Xw, Yw, activation)
+    J = (g * g).sum(1)
+    Hg = torch.zeros_like(g)                        # H∇L, set with every new Hessian
+    mu = torch.full((B,), damping, dtype=dt, device=dev)
+    scale = torch.ones(B, dtype=dt, device=dev)
+    it, nh, nf = (torch.zeros(B, **i64) for _ in range(3))
+    age = torch.zeros(B, **i64)
+    status = torch.full((B,), 2, **i64)
+    need_factor = torch.ones(B, dtype=torch.bool, device=dev)
+    hh_current = torch.zeros_like(need_factor)      # HH is H(θ)² at the current θ
+    fresh = torch.zeros_like(need_factor)           # the factor was made at the current θ
+    live = torch.ones_like(need_factor)
+    HH = torch.zeros(B, P, P, dtype=fdt, device=dev)
+    F = eye.expand(B, P, P).clone()
+
+    def write_back():
+        out.theta[idx], out.j[idx], out.loss[idx] = th, J, L
+        out.iterations[idx], out.hessians[idx], out.factorizations[idx], out.status[idx] = it, nh, nf, status
+
+    for k in itertools.count():
+        if k == record_at:          # every live run has done exactly k iterations
+            write_back()
+            out.j_at, out.loss_at = out.j.clone(), out.loss.clone()
+        for code, leaving in ((0, J <= stop_j), (3, ~torch.isfinite(J)), (2, it >= max_iters),
+                              (1, mu > max_damping)):
+            leaving = live & leaving
+            status[leaving] = code
+            live = live & ~leaving
+        n_live = int(live.sum())
+        if n_live == 0:
             break
-        # CGLS for min |H δ + ∇L|² + λ|δ|² (H symmetric)
-        x = torch.zeros_like(theta)
-        r = -grad
-        s = -Hg  # Hᵀ r − λ x at x = 0
-        p = s.clone()
-        gamma = (s * s).sum(1)
-        for _ in range(cg_iters):
-            q = hvp_fn(theta, X, Y, p)
-            den = (q * q).sum(1) + lam * (p * p).sum(1)
-            a = gamma / den.clamp_min(tiny)
-            x = x + a[:, None] * p
-            r = r - a[:, None] * q
-            s = hvp_fn(theta, X, Y, r) - lam[:, None] * x
-            gnew = (s * s).sum(1)
-            b = gnew / gamma.clamp_min(tiny)
-            p = s + b[:, None] * p
-            gamma = gnew
-        new = [theta, L, grad, Hg, J]
-        accepted = torch.zeros_like(live)
-        for t in (1.0, 0.5, 0.25, 0.125):
-            cand = theta + t * x
-            Lc, gc, Hgc = grad_fn(cand, X, Y)
-            Jc = (gc * gc).sum(1)
-            ok = live & ~accepted & (Jc < J)
-            okf = ok[:, None].to(theta.dtype)
-            new = [okf * cand + (1 - okf) * new[0], torch.where(ok, Lc, new[1]),
-                   okf * gc + (1 - okf) * new[2], okf * Hgc + (1 - okf) * new[3], torch.where(ok, Jc, new[4])]
-            accepted = accepted | ok
-        theta, L, grad, Hg, J = new
-        lam = torch.where(accepted, lam / 3, torch.where(live, lam * 4, lam)).clamp(1e-12, 1e6)
-    return theta, J, L
+        if n_live < _COMPACT_BELOW * live.numel():
+            write_back()
+            keep = live
+            (th, Xw, Yw, g, Hg, J, L, mu, scale, it, nh, nf, age, status, need_factor, hh_current, fresh,
+             HH, F, idx) = (t[keep] for t in (th, Xw, Yw, g, Hg, J, L, mu, scale, it, nh, nf, age, status,
+                                               need_factor, hh_current, fresh, HH, F, idx))
+            live = live[keep]
+        # new factors where needed (a new exact Hessian only where θ moved since the last one)
+        todo = live & need_factor
+        if bool(todo.any()):
+            new_h = (todo & ~hh_current).nonzero().squeeze(1)
+            for rows in (new_h.split(_FACTOR_CHUNK) if new_h.numel() else ()):
+                H = engine.hessian(th[rows], Xw[rows], Yw[rows], activation)
+                Hg[rows] = (H @ g[rows, :, None])[:, :, 0]
+                H = H.to(fdt)
+                H2 = H @ H
+                HH[rows] = H2
+                scale[rows] = H2.diagonal(dim1=1, dim2=2).mean(1).to(dt).clamp_min(tiny)
+            hh_current[new_h] = True
+            nh[new_h] += 1
+            todo_rows = todo.nonzero().squeeze(1)
+            for rows in todo_rows.split(_FACTOR_CHUNK):
+                damped = HH[rows]               # a copy (index), damped in place on its diagonal
+                damped.diagonal(dim1=1, dim2=2).add_((mu[rows] * scale[rows]).to(fdt)[:, None])
+                factor, info = torch.linalg.cholesky_ex(damped)
+                F[rows] = factor
+                ok = info == 0
+                need_factor[rows] = ~ok
+                fresh[rows] = ok
+                mu[rows[~ok]] *= 4      # not positive definite in floating point: more damping
+            nf[todo_rows] += 1
+            age[todo_rows] = 0
+        stepping = live & ~need_factor
+        # the step (every row of the batch computes it; rows that do not step discard it)
+        delta = -torch.cholesky_solve(Hg.to(fdt)[:, :, None], F)[:, :, 0].to(dt)
+        trial = th + torch.where(stepping[:, None], delta, torch.zeros_like(delta))
+        Lt, gt = engine.loss_grad(trial, Xw, Yw, activation)
+        Jt = (gt * gt).sum(1)
+        acc = stepping & torch.isfinite(Jt) & (Jt < J)
+        rej = stepping & ~acc
+        th = torch.where(acc[:, None], trial, th)
+        g = torch.where(acc[:, None], gt, g)
+        J, L = torch.where(acc, Jt, J), torch.where(acc, Lt, L)
+        mu = torch.where(acc & fresh, mu / 3, torch.where(rej & fresh, mu * 4, mu)).clamp_min(1e-15)
+        hh_current = hh_current & ~acc
+        age = age + acc.long()
+        need_factor = need_factor | rej | (acc & (age >= max_age))
+        fresh = fresh & ~stepping
+        it = it + live.long()
+        # a reused factor needs H∇L at the new point (a Hessian-vector product); a new factor
+        # brings its own (H @ ∇L from the new Hessian)
+        reuse = (acc & ~need_factor).nonzero().squeeze(1)
+        if reuse.numel():
+            Hg[reuse] = engine.hvp(th[reuse], Xw[reuse], Yw[reuse], g[reuse], activation)
+    write_back()
+    if out.j_at is None:            # every run left before record_at: its final values
+        out.j_at, out.loss_at = out.j.clone(), out.loss.clone()
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -565,12 +596,15 @@ def zero_modes(eigenvalues, grad_norm, *, factor: float = 100.0, gap: float = 10
 class SearchResult:
     """Per-run record of a critical-point search (numpy arrays of length ``runs``).
 
-    ``energy`` ε = L/n, ``j`` final |∇L|², ``kept`` = j < KEEP_J, ``negative``/``zero`` eigenvalue
+    ``energy`` ε = L/n, ``j`` final |∇L|², ``kept`` = j < keep_j, ``negative``/``zero`` eigenvalue
     counts and ``alpha`` (NaN for discarded runs), ``level`` phase-1 target energy, ``reached``
     whether phase 1 reached it, ``min_abs_eig`` smallest |λ| (NaN if discarded), ``ls_energy``
     the energy of the least-squares linear fit Y ≈ XB of the run's task (the global minimum of
     the linear network); ``eigenvalues`` (runs, P) the Hessian spectra of kept runs (NaN rows for
-    discarded runs).
+    discarded runs); ``gd_steps``, ``iterations``, ``hessians``, ``factorizations`` the work of
+    each run's two phases and ``status`` why phase 2 ended (index into :data:`STATUS`);
+    ``j_half_budget``, ``energy_half_budget`` J and ε after half the phase-2 budget (what a
+    search with half the budget returns for the same runs); ``weight_norm`` |θ| at the end.
     """
 
     n: int
@@ -589,18 +623,58 @@ class SearchResult:
     min_abs_eig: np.ndarray
     max_eig: np.ndarray
     ls_energy: np.ndarray
+    gd_steps: np.ndarray
+    iterations: np.ndarray
+    hessians: np.ndarray
+    factorizations: np.ndarray
+    status: np.ndarray
+    j_half_budget: np.ndarray
+    energy_half_budget: np.ndarray
+    weight_norm: np.ndarray
     settings: dict = field(default_factory=dict)
     eigenvalues: np.ndarray | None = None
+
+    PER_RUN = ("energy", "j", "kept", "alpha", "negative", "zero", "level", "reached", "min_abs_eig",
+               "max_eig", "ls_energy", "gd_steps", "iterations", "hessians", "factorizations", "status",
+               "j_half_budget", "energy_half_budget", "weight_norm")
 
     @property
     def phi(self) -> float:
         return capacity_ratio(self.n, self.m)
 
+    @property
+    def status_names(self) -> np.ndarray:
+        """``status`` as names from :data:`STATUS`."""
+        return np.asarray(STATUS)[self.status]
+
+    @property
+    def kept_half_budget(self) -> np.ndarray:
+        """The runs a search with half the phase-2 budget would keep."""
+        return np.isfinite(self.j_half_budget) & (self.j_half_budget < self.settings["keep_j"])
+
     def frame(self):
         import pandas as pd
 
-        return pd.DataFrame({k: getattr(self, k) for k in (
-            "energy", "j", "kept", "alpha", "negative", "zero", "level", "reached", "min_abs_eig", "max_eig", "ls_energy")})
+        df = pd.DataFrame({k: getattr(self, k) for k in self.PER_RUN})
+        df["status"] = self.status_names
+        return df
+
+    def flops(self) -> float:
+        """Floating-point operations this search spent (matrix products and factorizations).
+
+        Notes
+        -----
+        Per GD step one loss and gradient; per phase-2 iteration one Hessian-vector product,
+        two triangular solves (2P² each) and one trial gradient; per exact Hessian its closed
+        form plus H² (2P³); per factorization a Cholesky (P³/3). Eigenvalues of kept points and
+        elementwise work are left out (counted by :func:`landscape.engine.flops`).
+        """
+        n, m, P = self.n, self.m, self.n_params
+        grad = engine.flops(n, n, n, m, "grad")
+        per_iter = engine.flops(n, n, n, m, "hvp") + 4 * P * P + grad
+        per_hessian = engine.flops(n, n, n, m, "hessian") + 2 * P ** 3
+        return float(self.gd_steps.sum() * grad + self.iterations.sum() * per_iter
+                     + self.hessians.sum() * per_hessian + self.factorizations.sum() * P ** 3 / 3)
 
 
 def _check_search_args(n, m, runs, activation):
@@ -611,18 +685,108 @@ def _check_search_args(n, m, runs, activation):
     return n, m, runs
 
 
-def _spectra(thetas, X, Y, activation, chunk):
+def kept_spectra(thetas, X, Y, activation="tanh", chunk: int = 64):
+    """Eigenvalues (ascending) of the exact Hessians of a batch of points, ``chunk`` at a time; (B, P)."""
     import torch
 
-    out = []
-    for i in range(0, thetas.shape[0], chunk):
-        H = batched_hessian(thetas[i:i + chunk], X[i:i + chunk], Y[i:i + chunk], activation, chunk=chunk)
-        out.append(torch.linalg.eigvalsh(H))
+    _check_batch(thetas, X, Y, activation)
+    chunk = _validate.integer("chunk", chunk, minimum=1)
+    out = [torch.linalg.eigvalsh(engine.hessian(thetas[i:i + chunk], X[i:i + chunk], Y[i:i + chunk], activation))
+           for i in range(0, thetas.shape[0], chunk)]
     return torch.cat(out) if out else thetas.new_zeros((0, thetas.shape[1]))
 
 
-def _assemble(n, m, activation, zero_tol, P, L, J, levels, reached, eigs_kept, kept, settings, ls):
-    runs = L.shape[0]
+def _torch_dtype(dtype):
+    import torch
+
+    if dtype is None:
+        return torch.float64
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"`dtype` must be torch.float32 or torch.float64; got {dtype!r}")
+    return dtype
+
+
+def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.1, gd_steps=2000,
+           max_iters=1500, stop_j=1e-20, damping=1e-3, max_age=8, factor_dtype=None, zero_tol=1e-7,
+           keep_j=KEEP_J, device=None, dtype=None, threads=1, progress=False):
+    """Critical points of ``runs`` independent n→n→n networks (no biases), batched over runs.
+
+    Parameters
+    ----------
+    n : int ≥ 1, input = hidden = output width; m : int ≥ 1, examples per run
+    runs : int ≥ 1; activation : one of ``ACTIVATIONS``
+    generator : torch.Generator (data, initial weights N(0, 1/n), levels); its device is used
+        unless ``device`` is given
+    batch : runs processed together (memory: two (batch, P, P) tensors)
+    gd_lr, gd_steps : phase 1 (gradient descent on L to a level U·L(θ0), U ~ Uniform(0, 1))
+    max_iters, stop_j, damping, max_age, factor_dtype : phase 2, see :func:`minimise_gradient_norm`
+    zero_tol : eigenvalues with |λ| ≤ zero_tol count as zero (not negative)
+    keep_j : discard rule, keep runs with final J < keep_j (paper: 1e-6)
+    device : torch device (CPU or CUDA, the same code); dtype : torch.float64 (default) or float32
+    threads : CPU threads torch uses during the search (restored afterwards; None = leave
+        unchanged). The default 1 suits the small tensors of the quick profile on a shared
+        2-core machine (two threads made a batched Hessian-vector product 40× slower there).
+
+    Returns
+    -------
+    SearchResult
+
+    Notes
+    -----
+    {cite:t}`pennington2017`, §6.4 and Fig. 6. Exact Hessians (closed form,
+    :func:`landscape.engine.hessian`) and their eigenvalues are computed for kept runs only.
+    The result depends only on the generator's state and the arguments: runs leave the batch
+    in an order that depends on their own data only.
+    """
+    n, m, runs = _check_search_args(n, m, runs, activation)
+    batch = _validate.integer("batch", batch, minimum=1)
+    limit = (contextlib.nullcontext() if threads is None
+             else torch_threads(_validate.integer("threads", threads, minimum=1)))
+    with limit:
+        return _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, max_iters, stop_j,
+                       damping, max_age, factor_dtype, zero_tol, keep_j, device, _torch_dtype(dtype), progress)
+
+
+def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, max_iters, stop_j, damping,
+            max_age, factor_dtype, zero_tol, keep_j, device, dtype, progress):
+    import torch
+    from .progress import progress_bar
+
+    zero_tol = _validate.positive_float("zero_tol", zero_tol, allow_zero=True)
+    keep_j = _validate.positive_float("keep_j", keep_j)
+    if device is None:
+        device = generator.device if generator is not None else torch.device("cpu")
+    P = 2 * n * n
+    parts, spectra = [], []
+    for start in progress_bar(range(0, runs, batch), enabled=bool(progress), desc=f"m={m}"):
+        b = min(batch, runs - start)
+        X, Y = sample_tasks(n, m, b, generator, device=device, dtype=dtype)
+        theta0 = torch.randn(b, P, generator=generator, device=device, dtype=dtype) / math.sqrt(n)
+        L0 = engine.loss(theta0, X, Y, activation)
+        levels = torch.rand(b, generator=generator, device=device, dtype=dtype) * L0
+        theta, reached, steps = descend_to_level(theta0, X, Y, levels, activation, lr=gd_lr, max_steps=gd_steps)
+        res = minimise_gradient_norm(theta, X, Y, activation, max_iters=max_iters, stop_j=stop_j,
+                                     damping=damping, max_age=max_age, record_at=max_iters // 2,
+                                     factor_dtype=factor_dtype)
+        kept = torch.isfinite(res.j) & (res.j < keep_j)
+        ls = least_squares_energy(X, Y).cpu().numpy() if m >= n else np.zeros(b)
+        if bool(kept.any()):
+            spectra.append(kept_spectra(res.theta[kept], X[kept], Y[kept], activation, chunk=64).cpu().numpy())
+        parts.append(dict(L=res.loss, J=res.j, level=levels, reached=reached, kept=kept, ls=ls, gd_steps=steps,
+                          iterations=res.iterations, hessians=res.hessians, factorizations=res.factorizations,
+                          status=res.status, j_half=res.j_at, L_half=res.loss_at,
+                          weight_norm=res.theta.norm(dim=1)))
+    cat = {k: np.concatenate([np.asarray(p[k].cpu().numpy() if hasattr(p[k], "cpu") else p[k]) for p in parts])
+           for k in parts[0]}
+    eig = np.concatenate(spectra).astype(float) if spectra else np.zeros((0, P))
+    settings = dict(batch=batch, gd_lr=gd_lr, gd_steps=gd_steps, max_iters=max_iters, stop_j=stop_j,
+                    damping=damping, max_age=max_age, factor_dtype=str(factor_dtype or dtype), keep_j=keep_j)
+    return _assemble(n, m, activation, zero_tol, P, cat, eig, settings)
+
+
+def _assemble(n, m, activation, zero_tol, P, cat, eigs_kept, settings):
+    kept = cat["kept"].astype(bool)
+    runs = kept.size
     alpha = np.full(runs, np.nan)
     neg = np.full(runs, -1)
     zero = np.full(runs, -1)
@@ -638,100 +802,72 @@ def _assemble(n, m, activation, zero_tol, P, L, J, levels, reached, eigs_kept, k
     spectra = np.full((runs, P), np.nan)
     spectra[kept] = eigs_kept
     return SearchResult(n=n, m=m, activation=activation, zero_tol=zero_tol, n_params=P,
-                        energy=L / n, j=J, kept=kept, alpha=alpha, negative=neg, zero=zero,
-                        level=levels / n, reached=reached, min_abs_eig=mabs, max_eig=mx,
-                        ls_energy=ls, settings=settings, eigenvalues=spectra)
-
-
-def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.1, gd_steps=2000,
-           method="lm", j_steps=60, cg_iters=25, j_lr=0.1, zero_tol=1e-7, keep_j=KEEP_J,
-           device=None, threads=1, progress=False):
-    """Critical points of ``runs`` independent n→n→n networks (no biases), batched over runs.
-
-    Parameters
-    ----------
-    n : int ≥ 1, input = hidden = output width; m : int ≥ 1, examples per run
-    runs : int ≥ 1; activation : one of ``ACTIVATIONS``
-    generator : torch.Generator (data, initial weights N(0, 1/n), levels)
-    batch : runs processed together (memory bound)
-    gd_lr, gd_steps : phase 1 (gradient descent on L to a level U·L(θ0), U ~ Uniform(0, 1))
-    method, j_steps, cg_iters, j_lr : phase 2, see :func:`minimise_gradient_norm`
-    zero_tol : eigenvalues with |λ| ≤ zero_tol count as zero (not negative)
-    keep_j : discard rule, keep runs with final J < keep_j (paper: 1e-6)
-    threads : CPU threads torch uses during the search (restored afterwards; None = leave
-        unchanged). The default 1 is deliberate: every operation here is small, and on a
-        shared 2-core machine two threads made a batched Hessian-vector product 40× slower.
-
-    Returns
-    -------
-    SearchResult
-
-    Notes
-    -----
-    {cite:t}`pennington2017`, §6.4 and Fig. 6. Exact Hessians (closed form, :func:`hessian`) and
-    their eigenvalues are computed for kept runs only.
-    """
-    n, m, runs = _check_search_args(n, m, runs, activation)
-    batch = _validate.integer("batch", batch, minimum=1)
-    limit = (contextlib.nullcontext() if threads is None
-             else torch_threads(_validate.integer("threads", threads, minimum=1)))
-    with limit:
-        return _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j_steps,
-                       cg_iters, j_lr, zero_tol, keep_j, device, progress)
-
-
-def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, method, j_steps, cg_iters,
-            j_lr, zero_tol, keep_j, device, progress):
-    import torch
-    from .progress import progress_bar
-
-    zero_tol = _validate.positive_float("zero_tol", zero_tol, allow_zero=True)
-    keep_j = _validate.positive_float("keep_j", keep_j)
-    if device is None:
-        device = generator.device if generator is not None else torch.device("cpu")
-    P = 2 * n * n
-    Ls, Js, levs, reach, eigs, keeps, lss = [], [], [], [], [], [], []
-    for start in progress_bar(range(0, runs, batch), enabled=bool(progress), desc=f"m={m}"):
-        b = min(batch, runs - start)
-        X, Y = sample_tasks(n, m, b, generator, device=device)
-        theta0 = torch.randn(b, P, generator=generator, device=device, dtype=X.dtype) / math.sqrt(n)
-        L0, _ = batched_loss_grad(theta0, X, Y, activation)
-        levels = torch.rand(b, generator=generator, device=device, dtype=X.dtype) * L0
-        theta, reached, _ = descend_to_level(theta0, X, Y, levels, activation, lr=gd_lr, max_steps=gd_steps)
-        theta, J, L = minimise_gradient_norm(theta, X, Y, activation, method=method, steps=j_steps,
-                                             cg_iters=cg_iters, lr=j_lr)
-        kept = torch.isfinite(J) & (J < keep_j)
-        if m >= n:
-            lss.append(least_squares_energy(X, Y).cpu().numpy())
-        else:
-            lss.append(np.zeros(b))
-        if bool(kept.any()):
-            eigs.append(_spectra(theta[kept], X[kept], Y[kept], activation, chunk=32).cpu().numpy())
-        Ls.append(L.cpu().numpy()); Js.append(J.cpu().numpy()); levs.append(levels.cpu().numpy())
-        reach.append(reached.cpu().numpy()); keeps.append(kept.cpu().numpy())
-    kept = np.concatenate(keeps)
-    eig = np.concatenate(eigs) if eigs else np.zeros((0, P))
-    settings = dict(batch=batch, gd_lr=gd_lr, gd_steps=gd_steps, method=method, j_steps=j_steps,
-                    cg_iters=cg_iters, j_lr=j_lr, keep_j=keep_j)
-    return _assemble(n, m, activation, zero_tol, P, np.concatenate(Ls), np.concatenate(Js),
-                     np.concatenate(levs), np.concatenate(reach), eig, kept, settings, np.concatenate(lss))
+                        energy=cat["L"].astype(float) / n, j=cat["J"].astype(float), kept=kept, alpha=alpha,
+                        negative=neg, zero=zero, level=cat["level"].astype(float) / n, reached=cat["reached"],
+                        min_abs_eig=mabs, max_eig=mx, ls_energy=cat["ls"].astype(float), gd_steps=cat["gd_steps"],
+                        iterations=cat["iterations"], hessians=cat["hessians"],
+                        factorizations=cat["factorizations"], status=cat["status"],
+                        j_half_budget=cat["j_half"].astype(float), energy_half_budget=cat["L_half"].astype(float) / n,
+                        weight_norm=cat["weight_norm"].astype(float),
+                        settings=settings,
+                        eigenvalues=spectra)
 
 
 def search_loop(n, m, runs, activation="tanh", generator=None, **kwargs):
     """The same search as :func:`search`, one run at a time in a Python loop (the benchmark's baseline).
 
     Each run draws its data, start and level from ``generator`` in the same order as a batch of
-    one, and goes through the same phases with batch size 1 (no ``vmap`` over runs).
+    one and goes through the same code with a batch of one.
     """
     n, m, runs = _check_search_args(n, m, runs, activation)
+    kwargs.pop("batch", None)
     parts = [search(n, m, 1, activation, generator, batch=1, **kwargs) for _ in range(runs)]
-    cat = lambda k: np.concatenate([getattr(p, k) for p in parts])  # noqa: E731
-    return SearchResult(n=n, m=m, activation=activation, zero_tol=parts[0].zero_tol,
-                        n_params=parts[0].n_params, energy=cat("energy"), j=cat("j"), kept=cat("kept"),
-                        alpha=cat("alpha"), negative=cat("negative"), zero=cat("zero"),
-                        level=cat("level"), reached=cat("reached"), min_abs_eig=cat("min_abs_eig"),
-                        max_eig=cat("max_eig"), ls_energy=cat("ls_energy"), settings=parts[0].settings,
-                        eigenvalues=np.concatenate([p.eigenvalues for p in parts]))
+    first = parts[0]
+    return SearchResult(n=n, m=m, activation=activation, zero_tol=first.zero_tol, n_params=first.n_params,
+                        settings=first.settings, eigenvalues=np.concatenate([p.eigenvalues for p in parts]),
+                        **{k: np.concatenate([getattr(p, k) for p in parts]) for k in SearchResult.PER_RUN})
+
+
+def budget_dependence(result, rng, *, n_boot=400, quantile=0.1):
+    """How much the kept sample's energies move between half the phase-2 budget and all of it.
+
+    Parameters
+    ----------
+    result : SearchResult
+    rng : numpy Generator (bootstrap resampling)
+    n_boot : int ≥ 2, bootstrap replicates; quantile : lower quantile compared, in (0, 1)
+
+    Returns
+    -------
+    dict: ``estimate`` = [Δ mean, Δ quantile] of the kept energies (full budget minus half
+    budget), ``se`` their bootstrap standard errors, ``kept_half``, ``kept_full`` counts and
+    ``changed`` (runs whose kept status differs).
+
+    Notes
+    -----
+    Both samples come from the same runs (:attr:`SearchResult.energy_half_budget`), so they are
+    strongly dependent and an independent two-sample test would overstate the error of the
+    difference. The bootstrap resamples *runs* and recomputes both kept samples from the same
+    resampled runs, which keeps that dependence (paired bootstrap). The lower quantile is
+    watched because the runs a short budget loses are the low-energy ones.
+    """
+    n_boot = _validate.integer("n_boot", n_boot, minimum=2)
+    q = float(_validate.in_interval("quantile", quantile, 0.0, 1.0, closed="neither"))
+    full, half = result.kept, result.kept_half_budget
+    if full.sum() < 2 or half.sum() < 2:
+        raise ValueError("`result` needs at least two kept runs at half and at the full budget")
+
+    def shift(rows):
+        e, eh = result.energy[rows][full[rows]], result.energy_half_budget[rows][half[rows]]
+        if e.size == 0 or eh.size == 0:
+            return np.array([np.nan, np.nan])
+        return np.array([e.mean() - eh.mean(), np.quantile(e, q) - np.quantile(eh, q)])
+
+    runs = full.size
+    est = shift(np.arange(runs))
+    boot = np.array([shift(rng.integers(0, runs, runs)) for _ in range(n_boot)])
+    return {"estimate": est, "se": np.nanstd(boot, axis=0, ddof=1), "kept_half": int(half.sum()),
+            "kept_full": int(full.sum()), "changed": int((full != half).sum())}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import torch
 from hypothesis import given, strategies as st
 
 from landscape import critical_search as cs
+from landscape import engine
 from landscape import networks as nw
 
 
@@ -16,35 +17,18 @@ def _problem(n=3, m=7, act="tanh", seed=0, scale=1.0):
     return theta, X[0], Y[0], nw.MLP((n, n, n), activation=act, bias=False)
 
 
-@pytest.mark.parametrize("act", cs.ACTIVATIONS)
-def test_closed_forms_match_autodiff_of_networks_loss(act):
-    # Reference: torch.func autodiff of networks.loss ("mse"), the book's shared network code.
-    theta, X, Y, net = _problem(act=act)
-    L, g = cs.loss_grad(theta, X, Y, act)
-    L2, g2 = nw.loss_and_grad(theta, X, Y, net)
-    H = cs.hessian(theta, X, Y, act)
-    H2 = nw.hessian(theta, X, Y, net)
-    v = torch.randn(theta.shape, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
-    assert torch.allclose(L, L2, atol=1e-14)
-    assert torch.allclose(g, g2, atol=1e-13)
-    assert torch.allclose(H, H2, atol=1e-12)
-    assert torch.allclose(cs.hvp(theta, X, Y, v, act), H2 @ v, atol=1e-12)
-
-
-@given(st.integers(1, 4), st.integers(1, 9), st.integers(0, 10_000))
-def test_batched_equals_single(n, m, seed):
+def _start(n, m, B, seed, act="tanh", gd_steps=200):
+    # the search's own phase 1 from its own random draws (the order of search())
     g = torch.Generator().manual_seed(seed)
-    X, Y = cs.sample_tasks(n, m, 3, g)
-    th = torch.randn(3, 2 * n * n, generator=g, dtype=torch.float64)
-    V = torch.randn_like(th)
-    L, G = cs.batched_loss_grad(th, X, Y)
-    HV = cs.batched_hvp(th, X, Y, V)
-    H = cs.batched_hessian(th, X, Y, chunk=2)
-    for b in range(3):
-        l, gg = cs.loss_grad(th[b], X[b], Y[b])
-        assert torch.allclose(L[b], l) and torch.allclose(G[b], gg)
-        assert torch.allclose(HV[b], H[b] @ V[b], atol=1e-12)
-        assert torch.allclose(H[b], H[b].T, atol=1e-13)
+    X, Y = cs.sample_tasks(n, m, B, g)
+    th = torch.randn(B, 2 * n * n, generator=g, dtype=torch.float64) / math.sqrt(n)
+    levels = torch.rand(B, generator=g, dtype=torch.float64) * engine.loss(th, X, Y, act)
+    th, _, _ = cs.descend_to_level(th, X, Y, levels, act, max_steps=gd_steps)
+    return th, X, Y
+
+
+def test_search_activations_are_in_the_engine_table():
+    assert set(cs.ACTIVATIONS) <= set(engine.ACTIVATIONS)
 
 
 def test_capacity_ratio_and_linear_minimum():
@@ -72,16 +56,22 @@ def test_search_finds_true_critical_points():
     # Small tanh problem: kept points must have |∇L|² < 1e-6 (the discard rule) and their
     # recorded index must agree with a fresh autodiff Hessian of networks.loss.
     n, m = 3, 12
-    res = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, j_steps=60,
-                    cg_iters=18, zero_tol=1e-7)
-    assert res.kept.sum() >= 6
+    res = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, max_iters=300,
+                    zero_tol=1e-7)
+    assert res.kept.sum() >= 12
     assert np.all(res.j[res.kept] < 1e-6)
     assert np.all(np.isnan(res.alpha[~res.kept]))
     assert np.all(res.negative[res.kept] + res.zero[res.kept] <= 2 * n * n)
     # same search, reproduced from the same generator stream
-    res2 = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, j_steps=60,
-                     cg_iters=18, zero_tol=1e-7)
-    assert np.array_equal(res.negative, res2.negative)
+    res2 = cs.search(n, m, 24, "tanh", torch.Generator().manual_seed(0), gd_steps=200, max_iters=300,
+                     zero_tol=1e-7)
+    assert np.array_equal(res.negative, res2.negative) and np.array_equal(res.iterations, res2.iterations)
+    assert np.allclose(res.energy, res2.energy, rtol=0, atol=1e-12)
+    # recorded index = index of a fresh autodiff Hessian of networks.loss at a kept point
+    kept = np.flatnonzero(res.kept)
+    assert np.all(res.status[res.kept] >= 0) and set(res.status_names) <= set(cs.STATUS)
+    assert np.all(res.iterations <= 300) and res.flops() > 0
+    assert kept.size and res.eigenvalues.shape == (24, 2 * n * n)
 
 
 def test_descend_to_level_stops_at_level():
@@ -89,14 +79,18 @@ def test_descend_to_level_stops_at_level():
     n, m, B = 3, 9, 5
     X, Y = cs.sample_tasks(n, m, B, g)
     th = torch.randn(B, 2 * n * n, generator=g, dtype=torch.float64) / math.sqrt(n)
-    L0, _ = cs.batched_loss_grad(th, X, Y)
+    L0 = engine.loss(th, X, Y)
     levels = 0.9 * L0
     out, reached, steps = cs.descend_to_level(th, X, Y, levels, lr=0.05, max_steps=500)
-    L1, _ = cs.batched_loss_grad(out, X, Y)
     assert bool(reached.all())
-    assert torch.all(L1 <= levels)
-    # one step earlier the loss was still above the level (it stopped as soon as it got there)
-    assert torch.all(steps >= 1)
+    assert torch.all(engine.loss(out, X, Y) <= levels)
+    # it stopped as soon as it got there: one step fewer was still above the level
+    for b in range(B):
+        again, _, _ = cs.descend_to_level(th[b:b + 1], X[b:b + 1], Y[b:b + 1], levels[b:b + 1] * 0, lr=0.05,
+                                          max_steps=int(steps[b]) - 1)
+        assert float(engine.loss(again, X[b:b + 1], Y[b:b + 1])[0]) > float(levels[b])
+        assert torch.allclose(cs.descend_to_level(th[b:b + 1], X[b:b + 1], Y[b:b + 1], levels[b:b + 1],
+                                                  lr=0.05, max_steps=500)[0], out[b:b + 1], rtol=0, atol=1e-14)
 
 
 def test_fit_recovers_exponent_and_energy():
@@ -141,15 +135,27 @@ def test_bad_input():
         cs.search_loop(2, 4, 2, "relu")
     th, X, Y, _ = _problem()
     with pytest.raises(ValueError, match="`activation`"):
-        cs.batched_loss_grad(th[None], X[None], Y[None], "gelu")
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], "relu")
     with pytest.raises(ValueError, match="`activation`"):
-        cs.batched_hvp(th[None], X[None], Y[None], th[None], "gelu")
-    with pytest.raises(ValueError, match="`activation`"):
-        cs.batched_hessian(th[None], X[None], Y[None], "gelu")
-    with pytest.raises(ValueError, match="`method`"):
-        cs.minimise_gradient_norm(th[None], X[None], Y[None], method="newton")
+        cs.kept_spectra(th[None], X[None], Y[None], "gelu")
+    with pytest.raises(ValueError, match="`max_iters`"):
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], max_iters=-1)
+    with pytest.raises(ValueError, match="`max_age`"):
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], max_age=0)
+    with pytest.raises(ValueError, match="`damping`"):
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], damping=0)
+    with pytest.raises(ValueError, match="`record_at`"):
+        cs.minimise_gradient_norm(th[None], X[None], Y[None], record_at=-2)
+    with pytest.raises(ValueError, match="`thetas`"):
+        cs.minimise_gradient_norm(th, X, Y)
     with pytest.raises(ValueError, match="`max_steps`"):
-        cs.descend_to_level(th[None], X[None], Y[None], torch.zeros(1), max_steps=-1)
+        cs.descend_to_level(th[None], X[None], Y[None], torch.zeros(1, dtype=torch.float64), max_steps=-1)
+    with pytest.raises(ValueError, match="`levels`"):
+        cs.descend_to_level(th[None], X[None], Y[None], torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(ValueError, match="`dtype`"):
+        cs.search(2, 4, 2, dtype=torch.int64)
+    with pytest.raises(ValueError, match="`batch`"):
+        cs.search(2, 4, 2, batch=0)
     with pytest.raises(ValueError, match="`zero_tol`"):
         cs.index_from_eigenvalues([1.0], -1)
     with pytest.raises(ValueError, match="`eigenvalues`"):
@@ -221,8 +227,56 @@ def test_zero_modes_follow_gradient_norm():
 
 
 def test_search_stores_kept_spectra():
-    res = cs.search(2, 8, 6, "tanh", torch.Generator().manual_seed(0), gd_steps=50, j_steps=20, cg_iters=8)
+    res = cs.search(2, 8, 6, "tanh", torch.Generator().manual_seed(0), gd_steps=50, max_iters=40)
     assert res.eigenvalues.shape == (6, 8)
     assert np.all(np.isnan(res.eigenvalues[~res.kept]))
     if res.kept.any():
         assert np.allclose(np.abs(res.eigenvalues[res.kept]).min(1), res.min_abs_eig[res.kept])
+
+
+def test_lm_converges_on_linear_networks_and_runs_leave_the_batch():
+    # linear networks: every critical point is an orbit of GL(n); LM on ∇L reaches J ≤ stop_j in
+    # a few dozen iterations, and each run stops as soon as it has converged
+    th, X, Y = _start(3, 12, 6, seed=4, act="linear")
+    res = cs.minimise_gradient_norm(th, X, Y, "linear", max_iters=400, stop_j=1e-24)
+    assert torch.all(res.status == 0) and torch.all(res.j <= 1e-24)
+    assert int(res.iterations.max()) < 400 and len(set(res.iterations.tolist())) > 1
+    # the end points are critical by autodiff of networks.loss
+    net = nw.MLP((3, 3, 3), activation="linear", bias=False)
+    for b in range(6):
+        assert float(nw.loss_and_grad(res.theta[b], X[b], Y[b], net)[1].norm()) < 1e-11
+
+
+def test_recorded_half_budget_equals_a_search_with_that_budget():
+    # the J recorded after k iterations is what a budget of k returns (each run's arithmetic is its own)
+    th, X, Y = _start(3, 12, 8, seed=5)
+    full = cs.minimise_gradient_norm(th, X, Y, max_iters=80, record_at=40)
+    half = cs.minimise_gradient_norm(th, X, Y, max_iters=40)
+    assert torch.allclose(full.j_at, half.j, rtol=1e-10, atol=1e-300)
+    assert torch.allclose(full.loss_at, half.loss, rtol=0, atol=1e-13)
+    # J never increases: accepted steps lower it
+    assert torch.all(full.j <= full.j_at)
+    # a float32 factor changes the steps, not what is accepted: J still never increases
+    f32 = cs.minimise_gradient_norm(th, X, Y, max_iters=40, factor_dtype=torch.float32)
+    assert f32.j.dtype == torch.float64 and torch.all(f32.j <= engine.loss_grad(th, X, Y)[1].pow(2).sum(1))
+
+
+def test_profiles_are_frozen_and_drive_search():
+    import dataclasses
+
+    quick = cs.PROFILES["quick"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.n = 5
+    assert [s[0] for s in quick.searches()].count("tanh") == len(quick.tanh_phis)
+    assert cs.PROFILES["full"].n == 16 and set(cs.PROFILES) == {"quick", "full"}
+    kw = dict(quick.search_settings(), max_iters=30, gd_steps=20)
+    res = cs.search(2, 8, 3, "tanh", torch.Generator().manual_seed(0), **kw)
+    assert res.settings["max_age"] == quick.max_age
+
+
+def test_search_loop_equals_batched_search_of_one():
+    kw = dict(gd_steps=40, max_iters=60)
+    loop = cs.search_loop(2, 8, 3, "tanh", torch.Generator().manual_seed(2), **kw)
+    g = torch.Generator().manual_seed(2)
+    ones = [cs.search(2, 8, 1, "tanh", g, batch=1, **kw) for _ in range(3)]
+    assert np.array_equal(loop.j, np.concatenate([o.j for o in ones]))
