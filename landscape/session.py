@@ -13,7 +13,8 @@ import numpy as np
 from . import _validate
 from .ledger import Ledger
 
-__all__ = ["PROFILES", "DEVICES", "resolve_device", "stream_seed", "Session", "start", "torch_threads"]
+__all__ = ["PROFILES", "DEVICES", "resolve_device", "stream_seed", "numpy_stream", "torch_stream", "Session", "start",
+           "torch_threads"]
 
 PROFILES = ("quick", "full")
 DEVICES = ("cpu", "cuda", "auto")
@@ -63,6 +64,26 @@ def stream_seed(seed: int, purpose=0) -> int:
     return int((int(state[0]) << 31) ^ int(state[1])) & (2**63 - 1)
 
 
+def numpy_stream(seed: int, purpose=0) -> np.random.Generator:
+    """A fresh numpy generator for the stream of ``purpose`` in the run with ``seed``.
+
+    Seeded by ``SeedSequence([seed, *purpose])``: independent streams per seed and purpose.  A
+    task run outside the chapter's process (:mod:`landscape.tasks`) rebuilds the chapter's
+    streams from ``(seed, purpose)`` alone.
+    """
+    seed = _validate.integer("seed", seed, minimum=0, maximum=2**32 - 1)
+    return np.random.default_rng(np.random.SeedSequence([seed, *_purpose_words(purpose)]))
+
+
+def torch_stream(seed: int, purpose=0, device="cpu"):
+    """A fresh torch generator on ``device`` seeded by :func:`stream_seed` ``(seed, purpose)``."""
+    import torch
+
+    g = torch.Generator(device=device)
+    g.manual_seed(stream_seed(seed, purpose))
+    return g
+
+
 @dataclass
 class Session:
     """What a chapter needs to run: resolved parameters, random generators and its ledger."""
@@ -79,15 +100,11 @@ class Session:
     def torch_generator(self, purpose=0, device=None):
         """A fresh torch generator for the stream of ``purpose`` (an integer or a name) on
         ``device`` (default: the session's); seeded by :func:`stream_seed`."""
-        import torch
-
-        g = torch.Generator(device=device if device is not None else self.device)
-        g.manual_seed(stream_seed(self.seed, purpose))
-        return g
+        return torch_stream(self.seed, purpose, device if device is not None else self.device)
 
     def numpy_rng(self, purpose=0) -> np.random.Generator:
         """A fresh numpy generator for the stream of ``purpose``; independent streams per purpose."""
-        return np.random.default_rng(np.random.SeedSequence([self.seed, *_purpose_words(purpose)]))
+        return numpy_stream(self.seed, purpose)
 
 
 def start(profile: str = "quick", device: str = "auto", seed: int = 0, chapter: str = "scratch",
