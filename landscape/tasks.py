@@ -9,10 +9,10 @@ from global state, so the results do not depend on where or in which order the t
 
 Executors (``cluster``):
 
-* ``"serial"`` — in this process, one task after the other (the default of the ``quick``
-  profile: no start-up cost);
+* ``"serial"`` — in this process, one task after the other (the default of ``quick`` and on a GPU,
+  with no start-up cost);
 * ``"local"`` — an embedded :class:`distributed.LocalCluster` with one single-threaded worker
-  process per core (the default of ``full``; nothing to install or start by hand);
+  process per core (the default of ``full`` on the CPU; nothing to install or start by hand);
 * ``"slurm"`` — a :class:`dask_jobqueue.SLURMCluster` (optional package ``dask-jobqueue``,
   configured as usual through Dask's ``jobqueue.slurm`` settings);
 * any other string — the address of a running Dask scheduler (``tcp://host:8786``).
@@ -82,12 +82,17 @@ def check_cluster(cluster) -> str:
                      f"(tcp://host:port); got {cluster!r}")
 
 
-def default_cluster(profile: str) -> str:
-    """``LANDSCAPE_CLUSTER`` if set, else ``serial`` for ``quick`` and ``local`` for ``full``."""
+def default_cluster(profile: str, device: str = "cpu") -> str:
+    """``LANDSCAPE_CLUSTER`` if set, else ``local`` for ``full`` on the CPU and ``serial`` otherwise.
+
+    ``quick`` is serial (a cluster's start-up would cost more than it saves); on a GPU the tasks
+    run one after the other on the device (``serial``), each filling it with its batch.
+    """
     from .session import PROFILES
 
     _validate.choice("profile", profile, PROFILES)
-    return os.environ.get(ENV_CLUSTER) or ("serial" if profile == "quick" else "local")
+    _validate.choice("device", device, ("cpu", "cuda"))
+    return os.environ.get(ENV_CLUSTER) or ("local" if profile == "full" and device == "cpu" else "serial")
 
 
 def cache_folder(profile: str) -> Path:
@@ -151,7 +156,7 @@ def _client(cluster: str, workers: int | None, processes: bool):
 
     if cluster == "local":
         lc = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
-                          dashboard_address=None)
+                          dashboard_address=":0")
         return Client(lc), lc
     if cluster == "slurm":
         try:
@@ -166,7 +171,7 @@ def _client(cluster: str, workers: int | None, processes: bool):
 
 
 def run(tasks, *, seed: int, profile: str, cluster: str | None = None, cache: bool | str | Path = True,
-        workers: int | None = None, processes: bool = True, echo=None) -> list:
+        workers: int | None = None, processes: bool = True, device: str = "cpu", echo=None) -> list:
     """Results of ``tasks`` (in their order), from the cache or computed on ``cluster``.
 
     Parameters
@@ -175,6 +180,7 @@ def run(tasks, *, seed: int, profile: str, cluster: str | None = None, cache: bo
     seed : int >= 0   passed to every task
     profile : ``quick`` or ``full``   names the cache folder (and the default cluster)
     cluster : ``serial``, ``local``, ``slurm`` or a scheduler address; default :func:`default_cluster`
+        ``(profile, device)``
     cache : True (the folder :func:`cache_folder`), a folder, or False (no cache)
     workers : workers of a ``local`` cluster (default: one per core) or Slurm jobs
     processes : ``local`` workers as processes (default) or threads of this process
@@ -189,7 +195,7 @@ def run(tasks, *, seed: int, profile: str, cluster: str | None = None, cache: bo
         raise ValueError("`tasks` must be a sequence of landscape.tasks.Task")
     seed = _validate.integer("seed", seed, minimum=0)
     _validate.choice("profile", profile, PROFILES)
-    cluster = check_cluster(cluster or default_cluster(profile))
+    cluster = check_cluster(cluster or default_cluster(profile, device))
     if workers is not None:
         workers = _validate.integer("workers", workers, minimum=1)
     folder = None if cache is False else (cache_folder(profile) if cache is True else Path(cache) / profile)

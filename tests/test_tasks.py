@@ -72,6 +72,7 @@ def test_failed_task_keeps_the_finished_ones(tmp_path):
 def test_default_cluster_and_cache_folder(monkeypatch, tmp_path):
     monkeypatch.delenv(tasks.ENV_CLUSTER, raising=False)
     assert tasks.default_cluster("quick") == "serial" and tasks.default_cluster("full") == "local"
+    assert tasks.default_cluster("full", "cuda") == "serial"
     monkeypatch.setenv(tasks.ENV_CLUSTER, "tcp://scheduler:8786")
     assert tasks.default_cluster("quick") == "tcp://scheduler:8786"
     monkeypatch.setenv(tasks.ENV_CACHE, str(tmp_path))
