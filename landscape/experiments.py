@@ -345,7 +345,7 @@ def becker_task(seed: int, index: int, *, profile: str, set_index: int, depth: i
 
     Data :func:`regression_set` ``(becker_sets[set_index])`` with numpy stream ``10 + set_index``;
     starts N(0, 2/fan_in) from torch stream ``100·set_index + depth``; Adam full batch
-    (:func:`landscape.networks.train`) for ``adam_steps`` at each learning rate; exact Hessian
+    (:func:`landscape.ensembles.adam`) for ``adam_steps`` at each learning rate; exact Hessian
     spectra (:func:`hessian_spectra`).  Returns numpy arrays ``theta`` (B, P), ``loss``, ``grad``
     (B,) and ``eig`` (B, P).  ``index`` is the task's place in the list; the streams depend on
     ``(seed, set_index, depth)`` only.
@@ -359,7 +359,7 @@ def becker_task(seed: int, index: int, *, profile: str, set_index: int, depth: i
     X, Y = torch.tensor(X, device=device), torch.tensor(y, device=device)[:, None]
     th = _nw.init_params(net, p.becker_networks, torch_stream(seed, 100 * set_index + depth, device), scale=2 ** 0.5)
     for lr in p.becker_learning_rates:
-        th, L, g = _nw.train(th, X, Y, net, steps=p.adam_steps, lr=lr)
+        th, L, g = _en.adam(th, X, Y, net, steps=p.adam_steps, lr=lr)
     eig = hessian_spectra(th, X, Y, net, chunk=1)
     return {"theta": th.cpu().numpy(), "loss": L.cpu().numpy(), "grad": g.cpu().numpy(), "eig": eig}
 
@@ -443,14 +443,21 @@ def annealing_task(seed: int, index: int, *, profile: str, width: int, device: s
                      lr=p.lr, decay=p.decay, seed=seed, purpose=("sa-sgd", width), indices=idx)
     g = torch_stream(seed, ("annealing", width), device)
     moves = max(1, net.n_params // 100)
-    th_sa, _, _ = simulated_annealing(th0, Xs, Ys, net, kind=cross_entropy, steps=p.sa_steps, t_start=0.3,
+    th_sa, _, _ = simulated_annealing(th0, Xs, Ys, net, kind="cross_entropy", steps=p.sa_steps, t_start=0.3,
                                       t_end=1e-3, step_size=0.3, n_moves=moves, generator=g)
-    th_q, _, _ = simulated_annealing(quantize(th0, [-1.0, 0.0, 1.0]), Xs, Ys, net, kind=cross_entropy,
+    th_q, _, _ = simulated_annealing(quantize(th0, [-1.0, 0.0, 1.0]), Xs, Ys, net, kind="cross_entropy",
                                      steps=p.sa_steps, t_start=0.3, t_end=1e-3, values=[-1.0, 0.0, 1.0],
                                      n_moves=moves, generator=g)
     return {name: {"test": _en.losses(t, Xte, Yte, net, "cross_entropy").double().cpu().numpy(),
                    "acc": _en.accuracy(t, Xte, yte, net).double().cpu().numpy()}
             for name, t in (("SGD", th_sgd), ("SA", th_sa), ("SA, 3 values", th_q))}
+
+
+def _ensemble_losses(thetas, X, Y, net, kind):
+    """Losses (B,) of an ensemble: batched products for the losses of :mod:`landscape.ensembles`, vmap otherwise."""
+    if isinstance(kind, str) and kind in _en.KINDS:
+        return _en.losses(thetas, X, Y, net, kind, chunk=thetas.shape[0])
+    return _nw.batched_loss(thetas, X, Y, net, kind)
 
 
 def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 1000,
@@ -462,6 +469,8 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
     (continuous weights) or, when ``values`` is given, to a random element of ``values``
     (weights restricted to a finite set). A move is accepted with probability
     ``min(1, exp(−ΔL / T))`` with ``T`` falling geometrically from ``t_start`` to ``t_end``.
+    ``kind``: one of :data:`landscape.ensembles.KINDS` (losses as batched products) or a callable
+    ``objective(F, Y)`` (see :func:`landscape.networks.loss`).
 
     Returns
     -------
@@ -481,7 +490,7 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
         if values.ndim != 1 or values.numel() < 2:
             raise ValueError("`values` must be a 1-d array of at least two allowed weight values")
     dev = theta.device
-    loss = _nw.batched_loss(theta, X, Y, net, kind)
+    loss = _ensemble_losses(theta, X, Y, net, kind)
     accepted = torch.zeros(B, dtype=theta.dtype, device=dev)
     rows = torch.arange(B, device=dev)[:, None]
     for k in range(steps):
@@ -492,7 +501,7 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
             prop[rows, idx] += step_size * torch.randn(B, n_moves, generator=generator, device=dev, dtype=theta.dtype)
         else:
             prop[rows, idx] = values[torch.randint(values.numel(), (B, n_moves), generator=generator, device=dev)]
-        new = _nw.batched_loss(prop, X, Y, net, kind)
+        new = _ensemble_losses(prop, X, Y, net, kind)
         u = torch.rand(B, generator=generator, device=dev, dtype=theta.dtype)
         ok = (new <= loss) | (u < torch.exp(-(new - loss) / T))
         theta = torch.where(ok[:, None], prop, theta)

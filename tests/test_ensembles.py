@@ -73,6 +73,9 @@ def test_sgd_together_equals_one_at_a_time(dtype, rtol):
                        en.sgd(th0[2:], X, Y, net, kind="cross_entropy", epochs=8, batch_size=8, lr=0.2, decay=0.1,
                               seed=4, purpose=("test", 2), indices=idx[2:])])
     torch.testing.assert_close(split, together, rtol=rtol, atol=rtol * float(together.abs().max()))
+    chunked = en.sgd(th0, X, Y, net, kind="cross_entropy", epochs=8, batch_size=8, lr=0.2, decay=0.1,
+                     seed=4, purpose=("test", 2), indices=idx, chunk=2)
+    torch.testing.assert_close(chunked, together, rtol=rtol, atol=rtol * float(together.abs().max()))
     # other seeds and other purposes give other streams
     other = en.sgd(th0, X, Y, net, kind="cross_entropy", epochs=8, batch_size=8, lr=0.2, decay=0.1,
                    seed=5, purpose=("test", 2), indices=idx)
@@ -111,6 +114,8 @@ def test_bad_input():
         en.sgd(th, X, Y, net, batch_size=10, indices=[0, 1, 2], **kw)
     with pytest.raises(ValueError, match="indices"):
         en.init(net, [], **kw)
+    with pytest.raises(ValueError, match="chunk"):
+        en.sgd(th, X, Y, net, batch_size=10, chunk=0, **kw)
     with pytest.raises(ValueError, match="thetas"):
         en.sgd(th[:, :-1], X, Y, net, batch_size=10, **kw)
     with pytest.raises(ValueError, match="X"):
@@ -121,3 +126,22 @@ def test_bad_input():
         en.accuracy(th, X, np.zeros(3, dtype=int), net)
     with pytest.raises(ValueError, match="purpose"):
         en.network_streams(0, -1, [0])
+
+
+def test_adam_equals_networks_train():
+    # the batched full-batch Adam and landscape.networks.train (vmap) run the same iteration:
+    # equal end points up to float64 round-off amplified over 60 steps
+    g = torch.Generator().manual_seed(3)
+    X = torch.randn(30, 4, generator=g, dtype=torch.float64)
+    Y = torch.randn(30, 1, generator=g, dtype=torch.float64)
+    net = nw.MLP((4, 6, 6, 1), bias=False)
+    th0 = nw.init_params(net, 5, g, scale=2 ** 0.5)
+    ref, ref_L, ref_g = nw.train(th0, X, Y, net, steps=60, lr=1e-2)
+    th, L, gn = en.adam(th0, X, Y, net, steps=60, lr=1e-2, chunk=2)
+    torch.testing.assert_close(th, ref, rtol=1e-9, atol=1e-11)
+    torch.testing.assert_close(L, ref_L, rtol=1e-9, atol=1e-13)
+    torch.testing.assert_close(gn, ref_g, rtol=1e-7, atol=1e-11)
+    with pytest.raises(ValueError, match="steps"):
+        en.adam(th0, X, Y, net, steps=-1)
+    with pytest.raises(ValueError, match="chunk"):
+        en.adam(th0, X, Y, net, chunk=0)
