@@ -81,10 +81,10 @@ def main(argv=None):
             X = torch.randn(m, 10, generator=g, dtype=torch.float64)
             Y = torch.randn(m, 1, generator=g, dtype=torch.float64)
             for H, net in archs.items():
-                th = nw.init_params(net, 16, g, scale=2 ** 0.5)
-                nw.train(th, X, Y, net, steps=2)                    # warm-up
-                t, _ = timed(lambda: nw.train(th, X, Y, net, steps=20))
-                add(f"Becker {name} (m = {m}), H = {H}", "Adam step per network", t / 20 / 16,
+                th = nw.init_params(net, 8, g, scale=2 ** 0.5)
+                en.adam(th, X, Y, net, steps=1)                     # warm-up
+                t, _ = timed(lambda: en.adam(th, X, Y, net, steps=10))
+                add(f"Becker {name} (m = {m}), H = {H}", "Adam step per network (batched)", t / 11 / 8,
                     FULL.becker_networks * adam_steps, 6 * m * net.n_params)
                 t, _ = timed(lambda: ex.hessian_spectra(th[:2], X, Y, net, chunk=1))
                 P = net.n_params
@@ -106,13 +106,34 @@ def main(argv=None):
             t, _ = timed(lambda: en.sgd(th, X, Y, net, **kw))
             return t / k_steps / runs
 
+        def vmap_step(net, runs, k_steps, dtype):
+            """The same per network with the previous path: torch.func.vmap of the gradient of one network."""
+            from torch.func import grad, vmap
+
+            th = en.init(net, range(runs), seed=0, purpose="bench", scheme="uniform", dtype=dtype)
+            X, Y = Xtr.to(dtype), Ytr.to(dtype)
+            gfun = vmap(grad(lambda t, xb, yb: nw.loss(t, xb, yb, net, ex.cross_entropy)))
+            rows = torch.stack([torch.randperm(FULL.mnist_train, generator=g)[:k_steps * bs] for _ in range(runs)])
+
+            def go():
+                t = th
+                for s in range(k_steps):
+                    r = rows[:, s * bs:(s + 1) * bs]
+                    t = t - FULL.lr * gfun(t, X[r], Y[r])
+                return t
+            t, _ = timed(go)
+            return t / k_steps / runs
+
         for n1 in FULL.mnist_widths:
             net = nw.MLP((100, n1, 10))
             batched = sgd_step(net, FULL.networks_per_task, 10, dt)
             single = sgd_step(net, 1, 100, dt)
-            speedups.append([n1, round(single * 1e6, 1), round(batched * 1e6, 2), round(single / batched, 1)])
+            old = vmap_step(net, FULL.networks_per_task, 5, dt)
+            speedups.append([n1, round(single * 1e6, 1), round(old * 1e6, 1), round(batched * 1e6, 2),
+                             round(single / batched, 1), round(old / batched, 1)])
             print(f"  SGD step per network, n1 = {n1}: one at a time {single * 1e6:.1f} µs, "
-                  f"{FULL.networks_per_task} together {batched * 1e6:.2f} µs: {single / batched:.1f}x", flush=True)
+                  f"{FULL.networks_per_task} by vmap {old * 1e6:.1f} µs, {FULL.networks_per_task} batched "
+                  f"{batched * 1e6:.2f} µs: {single / batched:.1f}x and {old / batched:.1f}x", flush=True)
             add(f"MNIST SGD, n1 = {n1} ({FULL.sgd_dtype})", f"step per network, {FULL.networks_per_task} together",
                 batched, FULL.mnist_runs * FULL.epochs * steps_per_epoch, sgd_step_flops(net, bs), FULL.sgd_dtype)
 
@@ -142,10 +163,10 @@ def main(argv=None):
         Xs, Ys = Xtr[:FULL.sa_images].to(dt), Ytr[:FULL.sa_images].to(dt)
         for n1 in FULL.sa_widths:
             net = nw.MLP((100, n1, 10))
-            th = nw.init_params(net, 8, g, scheme="uniform", dtype=dt)
-            t, _ = timed(lambda: ex.simulated_annealing(th, Xs, Ys, net, kind=ex.cross_entropy, steps=200,
+            th = nw.init_params(net, FULL.sa_networks, g, scheme="uniform", dtype=dt)
+            t, _ = timed(lambda: ex.simulated_annealing(th, Xs, Ys, net, kind="cross_entropy", steps=50,
                                                         n_moves=max(1, net.n_params // 100), generator=g))
-            add(f"annealing, n1 = {n1}", "step per run (two chains)", 2 * t / 200 / 8,
+            add(f"annealing, n1 = {n1}", "step per run (two chains)", 2 * t / 50 / FULL.sa_networks,
                 FULL.sa_networks * FULL.sa_steps, 2 * 2 * FULL.sa_images * net.n_params, FULL.sgd_dtype)
             add(f"annealing, n1 = {n1}", "SGD step per network (comparison runs)",
                 sgd_step(net, FULL.sa_networks, 10, dt), FULL.sa_networks * FULL.sa_sgd_epochs * (FULL.sa_images // bs),
@@ -158,15 +179,18 @@ def main(argv=None):
                f"{flops['float64'] / 1e15:.2f} PFLOP in float64: {gpu_s / 3600:.2f} GPU-hours on one H100/H200 at "
                f"{GPU_EFFICIENCY:.0%} of its peak (67 TFLOP/s float32, 34 TFLOP/s float64, no tensor cores)")
     print(summary)
-    print("batched / one-at-a-time SGD speed-up per width: "
-          + ", ".join(f"n1 = {n}: {s}x" for n, _, _, s in speedups))
+    print("batched SGD speed-up per width over one at a time, and over vmap: "
+          + ", ".join(f"n1 = {n}: {s}x, {v}x" for n, _, _, _, s, v in speedups))
     report.write_benchmark(
         "trained_networks_full_cost",
         title="Cost of the full profile of the trained-network chapter, extrapolated from timed units",
         command="python benchmarks/trained_networks_full_cost.py " + " ".join(argv or sys.argv[1:]),
         columns=["part", "unit", "seconds per unit", "units", "hours"], rows=rows,
-        notes=(summary + ". Batched ensemble SGD against the same networks trained one at a time (µs per network "
-               "and step, speed-up): " + "; ".join(f"n1 = {n}: {s1} → {sb} µs, {s}×" for n, s1, sb, s in speedups)
+        notes=(summary + ". Batched ensemble SGD (landscape.ensembles.sgd, float32) against the same networks "
+               "trained one at a time with the same code, and against the previous path (torch.func.vmap of one "
+               "network's gradient), µs per network and step: "
+               + "; ".join(f"n1 = {n}: {s1} (alone), {so} (vmap), {sb} (batched): {s}× and {v}×"
+                           for n, s1, so, sb, s, v in speedups)
                + ". Random data of the chapter's sizes; the index Hessians of widths 50 and 100 are extrapolated "
                "from width 25 (one width-100 Hessian timed on its own earlier took 570 s plus 131 s for its "
                "eigenvalues, peak memory 4.7 GB). FLOP counts: SGD 2·bs·(2·n0·n1 + 3·n1·n_out) per step, Adam "

@@ -23,6 +23,7 @@ live in :mod:`landscape.statistics` (on :mod:`scipy.stats`); ``binned_means``, `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -323,7 +324,16 @@ def accuracy(thetas, X, labels, net: _nw.MLP):
 # the chapter's independent units (tasks for landscape.tasks) and annealing
 # ---------------------------------------------------------------------------------------------
 def mnist_split(seed: int, n_train: int, n_test: int):
-    """The chapter's MNIST split: :func:`mnist_10x10` with the run's numpy stream 30 (any process, same images)."""
+    """The chapter's MNIST split: :func:`mnist_10x10` with the run's numpy stream 30 (any process, same images).
+
+    Returns fresh copies of arrays kept per process: reading and downsampling the images takes
+    seconds, and every task of the chapter needs them.
+    """
+    return tuple(a.copy() for a in _mnist_split(seed, n_train, n_test))
+
+
+@lru_cache(maxsize=4)
+def _mnist_split(seed, n_train, n_test):
     return mnist_10x10(n_train, n_test, numpy_stream(seed, 30))
 
 
