@@ -47,6 +47,11 @@ def test_layers_flatten_roundtrip_and_forward():
                                nw.batched_loss(th, X, Y, net, ex.cross_entropy), rtol=1e-12, atol=1e-14)
     torch.testing.assert_close(en.accuracy(th, X, labels, net, chunk=2), ex.accuracy(th, X, labels, net),
                                rtol=0, atol=0)
+    # shared inputs (one folded product for the first layer) give the vmapped gradient too
+    loss, g = en.grad(th, X, Y.expand(3, *Y.shape), net, "cross_entropy")
+    ref_loss, ref_g = nw.batched_grad(th, X, Y, net, ex.cross_entropy)
+    torch.testing.assert_close(loss, ref_loss, rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(g, ref_g, rtol=1e-10, atol=1e-13)
 
 
 @pytest.mark.parametrize("dtype,rtol", [(torch.float64, 1e-11), (torch.float32, 2e-5)])
