@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from landscape import critical_search as cs
-from landscape import report
+from landscape.book import report
 
 
 def main(argv=None):

@@ -24,8 +24,8 @@ import time
 import torch
 
 from landscape import critical_search as cs
-from landscape import report
-from landscape.session import torch_threads
+from landscape.book import report
+from landscape.compute import torch_threads
 
 # the full profile of book/critical_points_search.md (its settings cell)
 N = 16

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from landscape import counting, report
+from landscape import counting
+from landscape.book import report
 
 QUICK = [(L, 3) for L in range(2, 7)] + [(L, 4) for L in range(2, 6)] + [(L, 5) for L in range(2, 5)]
 FULL = QUICK + [(7, 3), (8, 3), (6, 4), (5, 5), (3, 6), (4, 6)]

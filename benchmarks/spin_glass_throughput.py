@@ -27,7 +27,8 @@ import time
 
 import torch
 
-from landscape import report, spin_glass
+from landscape import spin_glass
+from landscape.book import report
 
 H = 3
 

@@ -33,9 +33,9 @@ import torch
 from landscape import ensembles as en
 from landscape import experiments as ex
 from landscape import networks as nw
-from landscape import report
+from landscape.book import report
+from landscape.compute import torch_threads
 from landscape.experiments import UCI_SIZES
-from landscape.session import torch_threads
 
 FULL = ex.TRAINED_NETWORKS["full"]
 SET_SIZES = {name: (442 if name == "diabetes" else UCI_SIZES[name][0]) for name in FULL.becker_sets}

@@ -9,13 +9,13 @@ values is :math:`u \\in (-E_0(H), -E_\\infty(H))`.
 * :func:`rate` — the large-deviation rate :math:`I(u)` of the largest GOE eigenvalue in the
   energy variable;
 * :func:`theta` — :math:`\\Theta_H(u)` and :math:`\\Theta_{k,H}(u)` (Theorem 4.1);
-* :func:`threshold` — :math:`E_k(H)`, the zero of :math:`\\Theta_{k,H}` below :math:`-E_\\infty`;
+* :func:`index_threshold` — :math:`E_k(H)`, the zero of :math:`\\Theta_{k,H}` below :math:`-E_\\infty`;
 * :func:`log_mean_critical_points`, :func:`log_mean_minima` — Theorems 11.1 and 11.2
   (exponential rate plus the prefactors).
 
 Θ and I are defined for every H ≥ 2, but for H = 2 the value
 :math:`\\Theta_{k,2}(-E_\\infty) = \\tfrac12\\log 1 - 0 = 0`, so every :math:`E_k(2)` equals
-:math:`E_\\infty(2)` and there is no band: :func:`threshold` and the prefactors of
+:math:`E_\\infty(2)` and there is no band: :func:`index_threshold` and the prefactors of
 Theorems 11.1–11.2 require H ≥ 3.
 """
 from __future__ import annotations
@@ -32,7 +32,8 @@ __all__ = [
     "rate",
     "theta",
     "theta_k_as_printed",
-    "threshold",
+    "index_threshold",
+    "index_threshold_mp",
     "log_mean_critical_points",
     "log_mean_minima",
     "log_mean_critical_points_bulk",
@@ -222,10 +223,10 @@ def _threshold_scalar(H: int, k: int) -> float:
     return -optimize.brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
 
 
-def threshold(H, k=0):
+def index_threshold(H, k=0):
     """The threshold :math:`E_k(H)`: :math:`-E_k` is the zero of :math:`\\Theta_{k,H}` below :math:`-E_\\infty`.
 
-    ``threshold(H, 0)`` is the ground-state level :math:`E_0(H)`: below :math:`-\\Lambda E_0`
+    ``index_threshold(H, 0)`` is the ground-state level :math:`E_0(H)`: below :math:`-\\Lambda E_0`
     there are (asymptotically) no critical points; below :math:`-\\Lambda E_k` none of index ≥ k.
 
     Parameters
@@ -247,7 +248,7 @@ def threshold(H, k=0):
 
     Examples
     --------
-    >>> round(threshold(3, 0), 8)
+    >>> round(index_threshold(3, 0), 8)
     1.65699836
     """
     H = _H(H, minimum=3)
@@ -256,6 +257,34 @@ def threshold(H, k=0):
         return _threshold_scalar(H, _k(k))
     return np.array([_threshold_scalar(H, _k(int(x) if float(x).is_integer() else x)) for x in ks.ravel()]
                     ).reshape(ks.shape)
+
+
+def index_threshold_mp(H, k=0, dps: int = 40) -> float:
+    """:math:`E_k(H)` recomputed in ``dps``-digit arithmetic, straight from the printed formula.
+
+    An independent reference for :func:`index_threshold`: :math:`\\Theta_{k,H}(u)` is written out
+    as printed in Choromanska et al. (2015), §4 (with :math:`I_1` of ABČ 2013, eq. (2.12)), and its
+    root in :math:`(-3E_\\infty, -E_\\infty)` is found by mpmath's Anderson solver, so neither the
+    arithmetic nor the root finder is shared with the double-precision Brent root.
+
+    Examples
+    --------
+    >>> abs(index_threshold_mp(3, 0) - index_threshold(3, 0)) < 1e-13
+    True
+    """
+    import mpmath as mp
+
+    H, k = _H(H, minimum=3), _k(k)
+    dps = _validate.integer("dps", dps, minimum=16)
+    with mp.workdps(dps):
+        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
+
+        def theta_printed(u):
+            r = mp.sqrt(u**2 - E**2)
+            I1 = -u / E**2 * r - mp.log(-u + r) + mp.log(E)
+            return mp.log(H - 1) / 2 - (H - 2) * u**2 / (4 * (H - 1)) - (k + 1) * I1
+
+        return -float(mp.findroot(theta_printed, (-3 * E, -E), solver="anderson"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
-from .session import torch_threads
+from .compute import torch_threads
 
 __all__ = [
     "ACTIVATIONS",

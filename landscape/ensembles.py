@@ -8,7 +8,7 @@ the whole ensemble, with no per-network Python loop and none of the per-call ove
 ``torch.func.vmap`` (measured 1.6–3.6× slower on these sizes, issue 17).
 
 Minibatch SGD gives every network its own minibatch order, drawn from its own random stream
-``stream_seed(seed, (*purpose, i))`` (:func:`landscape.session.stream_seed`) for network index
+``stream_seed(seed, (*purpose, i))`` (:func:`landscape.compute.stream_seed`) for network index
 ``i``; its starting point likewise (:func:`init`).  A network's trajectory therefore depends on
 ``(seed, purpose, i)`` only, not on which other networks are trained in the same batch, so an
 ensemble can be split into any number of batches or tasks with the same result (up to the
@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from . import _validate
 from . import networks as _nw
-from .session import stream_seed
+from .compute import stream_seed
 
 __all__ = ["KINDS", "network_streams", "init", "layers", "flatten", "forward", "grad", "sgd", "adam", "losses",
            "accuracy"]
 
-#: Losses of the batched passes: ``mse`` ½·mean_i |f(x_i) − y_i|², ``squared`` ½·Σ_i |f(x_i) − y_i|²,
+#: Losses of the batched passes: ``mse`` ½·mean_i |f(x_i) − y_i|², ``half_sum`` ½·Σ_i |f(x_i) − y_i|² (as :mod:`landscape.networks`),
 #: ``cross_entropy`` mean_i of −Σ_c y_ic log softmax(f(x_i))_c (as :func:`landscape.experiments.cross_entropy`).
-KINDS = ("mse", "squared", "cross_entropy")
+KINDS = ("mse", "half_sum", "cross_entropy")
 
 
 def _purpose(purpose) -> tuple:
@@ -49,7 +49,7 @@ def network_streams(seed: int, purpose, indices):
     Parameters
     ----------
     seed : int in [0, 2**32 − 1]
-    purpose : int, str or tuple of them (see :func:`landscape.session.stream_seed`)
+    purpose : int, str or tuple of them (see :func:`landscape.compute.stream_seed`)
     indices : sequence of distinct int >= 0   the networks' indices in their whole ensemble
 
     The generators live on the CPU whatever the device of the networks, so the random numbers
@@ -212,9 +212,13 @@ def grad(thetas, Xb, Yb, net: _nw.MLP, kind: str = "mse"):
 
     Parameters
     ----------
-    thetas : (B, P);  Xb : (B, m, n_0) or shared (m, n_0);  Yb : (B, m, n_L) (an expanded view for shared targets)
+    thetas : (B, P) parameters
+    Xb : (B, m, n_0) inputs per network, or (m, n_0) shared by all
+    Yb : (B, m, n_L) targets (an expanded view for shared targets)
     kind : one of :data:`KINDS`
 
+    Notes
+    -----
     Equal (up to round-off) to :func:`landscape.networks.batched_grad` applied network by network;
     computed by back-propagation, :math:`\\partial L/\\partial W_k = a_{k-1}^\\top \\delta_k`,
     :math:`\\delta_{k-1} = (\\delta_k W_k^\\top)\\odot\\sigma'(z_{k-1})`, as batched products.

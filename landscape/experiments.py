@@ -32,7 +32,7 @@ from . import data as _data
 from . import ensembles as _en
 from . import networks as _nw
 from . import spin_glass as _sg
-from .session import numpy_stream, torch_stream
+from .compute import numpy_stream, torch_stream
 from .statistics import binned_means, bootstrap, pearson
 
 __all__ = [

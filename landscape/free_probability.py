@@ -69,9 +69,6 @@ __all__ = [
     "relu_gauss_newton",
     "relu_h1",
     "relu_h1_eigenvalues",
-    "residual_hessian",
-    "t_calibrated_se",
-    "equal_ratio_test",
 ]
 
 
@@ -924,92 +921,3 @@ def relu_h1_eigenvalues(X, W1, E):
     n0, n2 = X.shape[1], E.shape[1]
     zeros = np.zeros(W1.shape[1] * abs(n0 - n2))
     return np.sort(np.concatenate([s, -s, zeros]))
-
-
-def residual_hessian(theta, X, E, net):
-    """:math:`H_1 = (1/m)\\sum_{i\\mu} E_{\\mu i}\\,\\nabla^2_\\theta \\hat y_{i\\mu}` for given residuals E (m × n_out), eq. (4)/(23).
-
-    With E replaced by noise of variance 2ε this is the matrix of Fig. 3 of Pennington & Bahri.
-    """
-    from torch.func import hessian as _hessian
-
-    from . import networks
-
-    if E.shape != (X.shape[0], net.widths[-1]):
-        raise ValueError(f"`E` must have shape ({X.shape[0]}, {net.widths[-1]}); got {tuple(E.shape)}")
-    return _hessian(lambda t: (networks.forward(t, X, net) * E).sum() / X.shape[0])(theta)
-
-
-# ----------------------------------------------------------------------------------------------
-# small-sample statistics for the chapter's ledger tests
-# ----------------------------------------------------------------------------------------------
-def t_calibrated_se(se, df, z: float = 3.29):
-    """A standard error inflated so that a normal test at ``z`` standard errors has the size of
-    Student's t test with ``df`` degrees of freedom.
-
-    Parameters
-    ----------
-    se : standard error(s) of a mean estimated from ``df + 1`` samples (s/√n)
-    df : degrees of freedom (≥ 1) of the sample standard deviation
-    z : the normal decision boundary the ledger applies (3.29 for relations, the agreement
-        test's critical value for ``agrees_with``)
-
-    Returns
-    -------
-    se · t_df⁻¹(1 − p) / z, with p = 1 − Φ(z): an estimate that lies z such standard errors from
-    a value is exactly as far from it as a t statistic at the same tail probability.
-
-    Examples
-    --------
-    >>> round(float(t_calibrated_se(1.0, 10**6)), 3)
-    1.0
-    >>> float(t_calibrated_se(1.0, 3)) > 3
-    True
-    """
-    from scipy import stats
-
-    df = np.asarray(df, dtype=float)
-    if np.any(~(df >= 1)):
-        raise ValueError(f"`df` must be >= 1; got {df!r}")
-    z = float(z)
-    if not z > 0:
-        raise ValueError(f"`z` must be positive; got {z!r}")
-    return np.asarray(se, dtype=float) * stats.t.isf(stats.norm.sf(z), df) / z
-
-
-def equal_ratio_test(groups, shape):
-    """Test that ``groups[i] / shape[i]`` has the same mean in every group (one scale σ fits
-    ``E groups[i] = σ shape[i]``), allowing unequal variances; returns ``(statistic, p, z)``.
-
-    Parameters
-    ----------
-    groups : sequence of 1-d samples (at least 2 groups, each with at least 2 values)
-    shape : (len(groups),) positive reference shape
-
-    Returns
-    -------
-    statistic, p-value of the Alexander–Govern test (``scipy.stats.alexandergovern``), and the
-    one-sided normal score z = Φ⁻¹(1 − p) (large z: one σ does not fit; capped at 37 where p
-    underflows).
-
-    Notes
-    -----
-    Used for Fig. 5 of {cite:t}`pennington2017`: a χ² goodness of fit with standard errors
-    estimated from a few runs per group is not χ²-distributed (its weights are themselves
-    random); the Alexander–Govern test is built for that case.
-    """
-    from scipy import stats
-
-    shape = np.asarray(shape, dtype=float)
-    if len(groups) < 2 or shape.shape != (len(groups),) or np.any(~(shape > 0)):
-        raise ValueError("`groups` needs >= 2 samples and `shape` one positive value per group")
-    ratios = []
-    for g, s in zip(groups, shape):
-        g = np.asarray(g, dtype=float)
-        if g.ndim != 1 or g.size < 2 or not np.all(np.isfinite(g)):
-            raise ValueError("every group must be a finite 1-d sample of at least 2 values")
-        ratios.append(g / s)
-    res = stats.alexandergovern(*ratios)
-    p = float(res.pvalue)
-    # p below the smallest normal double would give z = inf; 1e-300 caps z at 37
-    return float(res.statistic), p, float(stats.norm.isf(max(p, 1e-300)))

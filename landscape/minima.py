@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validate
-from .session import torch_threads
+from .compute import torch_threads
+from .complexity import energy_barrier
 from .random_matrix import semicircle_log_potential
 
 __all__ = [
     "sigma",
-    "threshold",
     "overlap_interval",
     "alpha_H",
     "b1",
@@ -123,22 +123,6 @@ def sigma(H):
     """
     H = _H(H, minimum=2)
     return math.sqrt(H / (2.0 * (H - 1.0)))
-
-
-def threshold(H):
-    """Energy threshold :math:`E_\\infty = \\sqrt2/\\sigma = 2\\sqrt{(H-1)/H}` (per weight, of :math:`\\mathcal H_\\Lambda`).
-
-    Below :math:`-E_\\infty` the Hessian's semicircle lies in (0, ∞): critical points there are
-    minima (Auffinger, Ben Arous & Černý 2013); Becker et al. require
-    :math:`E/p \\le -\\sqrt2/\\sigma`.
-
-    Examples
-    --------
-    >>> round(threshold(3), 12)
-    1.632993161855
-    """
-    H = _H(H, minimum=2)
-    return 2.0 * math.sqrt((H - 1.0) / H)
 
 
 def overlap_interval(d):
@@ -438,7 +422,7 @@ def psi_H(r, v, E_over_p, H, *, form="printed"):
     H = _H(H)
     _validate.choice("form", form, FORMS)
     r = _r(r)
-    u = _energies_below("E_over_p", E_over_p, -threshold(H))
+    u = _energies_below("E_over_p", E_over_p, -energy_barrier(H))
     v = _validate.finite_array("v", v)
     if np.any(v > u + 1e-12):
         raise ValueError("`v` must satisfy v <= E_over_p (the sup in eq. (7) runs over v < E/p)")
@@ -462,7 +446,7 @@ def psi_H_at_r1(v, E_over_p, H, *, form="printed"):
     """
     H = _H(H)
     _validate.choice("form", form, ("printed", "derived"))
-    u = _energies_below("E_over_p", E_over_p, -threshold(H))
+    u = _energies_below("E_over_p", E_over_p, -energy_barrier(H))
     v = _validate.finite_array("v", v)
     g = math.sqrt(H / (H - 1.0))
     base = 0.5 + u**2 / 2.0 - (3.0 * H - 2.0) * v**2 / (4.0 * (H - 1.0)) + semicircle_log_potential(g * v)
@@ -502,7 +486,7 @@ def clustering_bound(E_over_p, H, r_interval, *, form="printed", n_r=401, n_v=96
     """
     H = _H(H)
     _validate.choice("form", form, FORMS)
-    u = _energies_below("E_over_p", E_over_p, -threshold(H))
+    u = _energies_below("E_over_p", E_over_p, -energy_barrier(H))
     try:
         lo, hi = (float(x) for x in r_interval)
     except (TypeError, ValueError):
@@ -537,7 +521,7 @@ def entropy_admissible_max(Lambda, H):
 
     Examples
     --------
-    >>> round(entropy_admissible_max(1e12, 3), 6) == round(-threshold(3), 6)
+    >>> round(entropy_admissible_max(1e12, 3), 6) == round(-energy_barrier(3), 6)
     True
     """
     Lambda = _Lambda(Lambda)

@@ -53,7 +53,7 @@ def _act(name):
 
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "linear")
-LOSSES = ("squared", "mse")
+LOSSES = ("half_sum", "mse")
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,9 @@ def init_params(net: MLP, batch: int, generator=None, *, scheme: str = "gaussian
 
 
 def loss(theta, X, Y, net: MLP, kind: str = "mse"):
-    """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``squared`` = ½ Σ_i |f(x_i) − y_i|².
+    """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``half_sum`` = ½ Σ_i |f(x_i) − y_i|².
+
+    (``half_sum`` is not :func:`landscape.losses.squared`, which is Nguyen & Hein's Σ r² without the ½.)
 
     ``kind`` may also be a callable ``objective(F, Y) -> scalar`` of the network output ``F``
     (m, n_L) and the targets, e.g. a robust loss from :mod:`landscape.losses`; every function
@@ -247,7 +249,7 @@ def piecewise_linear_hessian(theta, X, Y, net: MLP, kind: str = "mse"):
     ----------
     theta : (P,) tensor; X : (m, n_0); Y : (m, n_H)
     net : MLP with activation ``relu`` or ``linear``, no biases, linear output
-    kind : ``mse`` or ``squared`` (see :func:`loss`)
+    kind : ``mse`` or ``half_sum`` (see :func:`loss`)
 
     Returns
     -------
@@ -438,7 +440,7 @@ def levenberg_marquardt(thetas, X, Y, net: MLP, *, steps: int = 20, damping: flo
     accepted if it lowers the loss, and λ is divided by 3; otherwise the step is rejected and λ
     is multiplied by 4.  Converges quadratically to interpolating solutions of over-parameterised
     networks and is a descent method elsewhere.  Members whose gradient norm is ≤ ``grad_tol``
-    stop.  Returns ``(thetas, losses, grad_norms)`` with the loss ``squared`` (½ Σ r²).
+    stop.  Returns ``(thetas, losses, grad_norms)`` with the loss ``half_sum`` (½ Σ r²).
     """
     import torch
 
@@ -474,5 +476,5 @@ def levenberg_marquardt(thetas, X, Y, net: MLP, *, steps: int = 20, damping: flo
         r = torch.where(ok[:, None], r_new, r)
         cost = torch.where(ok, cost_new, cost)
         lam = torch.where(ok, lam / 3, torch.where(active, lam * 4, lam)).clamp(1e-15, 1e15)
-    losses, g = batched_grad(theta, X, Y, net, "squared")
+    losses, g = batched_grad(theta, X, Y, net, "half_sum")
     return theta, losses, g.norm(dim=1)

@@ -25,12 +25,14 @@ __all__ = [
     "activation_pattern",
     "enumerate_paths",
     "path_expansion",
+    "path_weight_products",
     "network_mass",
     "network_size",
     "mass_size_bounds",
     "proof_intermediate_bound",
     "sign_correlation_bound",
     "sign_correlation",
+    "sign_correlation_excess_se",
     "disagreement_counts",
     "uniformity_correlation",
 ]
@@ -106,13 +108,25 @@ def path_expansion(weights, X, q: float = 1.0) -> np.ndarray:
     widths = (weights[0].shape[0],) + tuple(W.shape[1] for W in weights)
     paths = enumerate_paths(widths)
     pattern = activation_pattern(weights, X)
-    weight_product = np.ones(paths.shape[0])
     active = np.ones((X.shape[0], paths.shape[0]), dtype=bool)
-    for k, W in enumerate(weights, start=1):
-        weight_product = weight_product * W[paths[:, k - 1], paths[:, k]]
+    for k in range(1, len(weights) + 1):
         active &= pattern[k - 1][:, paths[:, k]]
-    terms = X[:, paths[:, 0]] * active * weight_product[None, :]
+    terms = X[:, paths[:, 0]] * active * path_weight_products(weights, paths)[None, :]
     return q * terms.sum(axis=1)
+
+
+def path_weight_products(weights, paths) -> np.ndarray:
+    """The weight product :math:`\\prod_{k=1}^H w^{(k)}_{i,j}` of each path of eq. (1); shape (Ψ,).
+
+    ``paths`` is an array from :func:`enumerate_paths` (one unit index per layer).
+    """
+    paths = np.asarray(paths)
+    if paths.ndim != 2 or paths.shape[1] != len(weights) + 1:
+        raise ValueError(f"`paths` must have shape (Ψ, {len(weights) + 1}); got {paths.shape}")
+    product = np.ones(paths.shape[0])
+    for k, W in enumerate(weights, start=1):
+        product = product * W[paths[:, k - 1], paths[:, k]]
+    return product
 
 
 def network_mass(widths) -> int:
@@ -197,6 +211,27 @@ def sign_correlation(z1, z2) -> float:
     z1, z2 = np.asarray(z1, float), np.asarray(z2, float)
     c = np.mean(z1 * z2) - z1.mean() * z2.mean()
     return float(c / (z1.std() * z2.std()))
+
+
+def sign_correlation_excess_se(z1, z2) -> float:
+    """Delta-method standard error of corr(z1, z2) − c/(2 − c), c = mean(z1 z2), for ±1 samples.
+
+    With symmetric outputs c = 1 − 2ε, so c/(2 − c) is Theorem 3.2's bound (1 − 2ε)/(1 + 2ε); the
+    excess of the sample correlation over the bound is a smooth function of the three means
+    a = E z1, b = E z2, c = E z1 z2, and its standard error follows from their sample covariance
+    by the delta method (the gradient below is that of corr − c/(2 − c) in (a, b, c)).
+    """
+    z1, z2 = np.asarray(z1, float), np.asarray(z2, float)
+    if z1.ndim != 1 or z1.shape != z2.shape or z1.size < 2:
+        raise ValueError("`z1` and `z2` must be 1-d arrays of equal length >= 2")
+    v = np.stack([z1, z2, z1 * z2], axis=1)
+    a, b, c = v.mean(axis=0)
+    if not (abs(a) < 1 and abs(b) < 1):
+        raise ValueError("`z1` and `z2` must each take both signs (a constant sign has no correlation)")
+    S = math.sqrt((1 - a * a) * (1 - b * b))
+    grad = np.array([-b / S + (c - a * b) * a / ((1 - a * a) * S), -a / S + (c - a * b) * b / ((1 - b * b) * S),
+                     1 / S - 2 / (2 - c) ** 2])
+    return float(np.std(v @ grad, ddof=1) / math.sqrt(len(z1)))
 
 
 # ---------------------------------------------------------------------------------------

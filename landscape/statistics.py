@@ -2,7 +2,7 @@
 
 Every function is pure (random numbers only through an explicit ``numpy.random.Generator``),
 validates its inputs and returns plain floats or arrays.  The chapters use them to turn data into
-the estimate and standard error that :meth:`landscape.ledger.Ledger.test` decides on:
+the estimate and standard error that :meth:`landscape.book.ledger.Ledger.test` decides on:
 
 * :func:`bootstrap` — bootstrap replicates (``scipy.stats.bootstrap``, rows resampled jointly);
 * :func:`pearson` — Pearson's r with its Fisher-z interval (``scipy.stats.pearsonr``);
@@ -27,10 +27,14 @@ __all__ = [
     "fisher_z",
     "binned_means",
     "weighted_line_fit",
+    "slope_z",
     "stouffer",
     "z_from_p",
+    "t_z",
     "chi2_z",
     "binomial_se",
+    "t_calibrated_se",
+    "equal_ratio_test",
 ]
 
 
@@ -212,6 +216,44 @@ def weighted_line_fit(x, y, *, se=None, weights=None) -> dict:
             "se_intercept": float(math.sqrt(cov[0, 0])), "chi2": chi2}
 
 
+def slope_z(x, y, se, dof):
+    """Least-squares slope of ``y`` on ``x``, its standard error, and the one-sided z-score of slope/s.e.
+
+    The points ``y_i`` are means with standard errors ``se_i`` on ``dof_i`` degrees of freedom each.
+    The slope :math:`b = \\sum_i c_i y_i` with :math:`c_i = (x_i - \\bar x)/\\sum_j (x_j - \\bar x)^2`
+    has variance :math:`\\sum_i c_i^2 \\mathrm{se}_i^2`; :math:`b/\\mathrm{s.e.}` is referred to a
+    Student t with Welch–Satterthwaite degrees of freedom, and its upper tail is returned as a
+    normal z-score (positive when the slope is positive), so the ledger can decide on it with se 1.
+
+    Returns
+    -------
+    (slope, se_slope, z)
+
+    Examples
+    --------
+    >>> b, b_se, z = slope_z([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [0.1, 0.1, 0.1], [7, 7, 7])
+    >>> round(b, 12), round(b_se, 6), z > 5
+    (1.0, 0.070711, True)
+    """
+    x = _validate.finite_array("x", x)
+    y = _validate.finite_array("y", y)
+    if x.ndim != 1 or x.shape != y.shape or x.size < 2:
+        raise ValueError("`x` and `y` must be 1-d arrays of equal length >= 2")
+    if np.ptp(x) == 0:
+        raise ValueError("`x` must not be constant (the slope is undefined)")
+    se = np.broadcast_to(_validate.finite_array("se", se), x.shape)
+    dof = np.broadcast_to(_validate.finite_array("dof", dof), x.shape)
+    if np.any(~(se > 0)):
+        raise ValueError("`se` must be positive")
+    if np.any(~(dof >= 1)):
+        raise ValueError("`dof` must be >= 1")
+    c = (x - x.mean()) / np.sum((x - x.mean()) ** 2)
+    var = c**2 * se**2
+    nu = var.sum() ** 2 / np.sum(var**2 / dof)
+    b, b_se = float(c @ y), float(np.sqrt(var.sum()))
+    return b, b_se, t_z(b / b_se, nu)
+
+
 def stouffer(z) -> float:
     """Stouffer's combination :math:`\\sum_k z_k / \\sqrt K` of independent z-scores (again N(0, 1)).
 
@@ -238,6 +280,24 @@ def z_from_p(p) -> float:
 
     p = float(_validate.in_interval("p", p, 0.0, 1.0))
     return float(stats.norm.isf(p))
+
+
+def t_z(t: float, dof: float) -> float:
+    """The normal z-score with the same upper tail as a Student t statistic: ``Φ⁻¹(1 − F_t(t; dof))``.
+
+    Computed through the small tail of ``|t|`` with the sign put back, so a large negative ``t``
+    gives a large negative z instead of rounding ``1 − ε`` to 1 (``−inf``).
+
+    Examples
+    --------
+    >>> round(t_z(2.0, 10**9), 6), round(t_z(-40.0, 5), 2) == -round(t_z(40.0, 5), 2)
+    (2.0, True)
+    """
+    from scipy import stats
+
+    t = float(_validate.finite_array("t", t))
+    dof = _validate.positive_float("dof", dof)
+    return float(math.copysign(stats.norm.isf(stats.t.sf(abs(t), dof)), t))
 
 
 def chi2_z(chi2: float, dof: int) -> float:
@@ -278,3 +338,75 @@ def binomial_se(k: int, n: int):
     k = _validate.integer("k", k, minimum=0, maximum=n)
     pt = (k + 2) / (n + 4)
     return k / n, math.sqrt(pt * (1 - pt) / (n + 4))
+
+
+def t_calibrated_se(se, df, z: float = 3.29):
+    """A standard error inflated so that a normal test at ``z`` standard errors has the size of
+    Student's t test with ``df`` degrees of freedom.
+
+    Parameters
+    ----------
+    se : standard error(s) of a mean estimated from ``df + 1`` samples (s/√n)
+    df : degrees of freedom (≥ 1) of the sample standard deviation
+    z : the normal decision boundary the ledger applies (3.29 for relations, the agreement
+        test's critical value for ``agrees_with``)
+
+    Returns
+    -------
+    se · t_df⁻¹(1 − p) / z, with p = 1 − Φ(z): an estimate that lies z such standard errors from
+    a value is exactly as far from it as a t statistic at the same tail probability.
+
+    Examples
+    --------
+    >>> round(float(t_calibrated_se(1.0, 10**6)), 3)
+    1.0
+    >>> float(t_calibrated_se(1.0, 3)) > 3
+    True
+    """
+    from scipy import stats
+
+    df = np.asarray(df, dtype=float)
+    if np.any(~(df >= 1)):
+        raise ValueError(f"`df` must be >= 1; got {df!r}")
+    z = float(z)
+    if not z > 0:
+        raise ValueError(f"`z` must be positive; got {z!r}")
+    return np.asarray(se, dtype=float) * stats.t.isf(stats.norm.sf(z), df) / z
+
+
+def equal_ratio_test(groups, shape):
+    """Test that ``groups[i] / shape[i]`` has the same mean in every group (one scale σ fits
+    ``E groups[i] = σ shape[i]``), allowing unequal variances; returns ``(statistic, p, z)``.
+
+    Parameters
+    ----------
+    groups : sequence of 1-d samples (at least 2 groups, each with at least 2 values)
+    shape : (len(groups),) positive reference shape
+
+    Returns
+    -------
+    statistic, p-value of the Alexander–Govern test (``scipy.stats.alexandergovern``), and the
+    one-sided normal score z = Φ⁻¹(1 − p) (large z: one σ does not fit; capped at 37 where p
+    underflows).
+
+    Notes
+    -----
+    Used for Fig. 5 of Pennington & Bahri (2017): a χ² goodness of fit with standard errors
+    estimated from a few runs per group is not χ²-distributed (its weights are themselves
+    random); the Alexander–Govern test is built for that case.
+    """
+    from scipy import stats
+
+    shape = np.asarray(shape, dtype=float)
+    if len(groups) < 2 or shape.shape != (len(groups),) or np.any(~(shape > 0)):
+        raise ValueError("`groups` needs >= 2 samples and `shape` one positive value per group")
+    ratios = []
+    for g, s in zip(groups, shape):
+        g = np.asarray(g, dtype=float)
+        if g.ndim != 1 or g.size < 2 or not np.all(np.isfinite(g)):
+            raise ValueError("every group must be a finite 1-d sample of at least 2 values")
+        ratios.append(g / s)
+    res = stats.alexandergovern(*ratios)
+    p = float(res.pvalue)
+    # p below the smallest normal double would give z = inf; 1e-300 caps z at 37
+    return float(res.statistic), p, float(stats.norm.isf(max(p, 1e-300)))

@@ -4,7 +4,7 @@ A chapter's heavy part is often many independent units (one ensemble per width, 
 networks, ...).  Each is a :class:`Task`: a module-level function, the task's index and its
 parameters (small JSON values).  :func:`run` calls ``function(seed=seed, index=index, **params)``
 for every task and returns the results in task order.  The function draws every random number
-from streams derived from ``(seed, index or its parameters)`` (:mod:`landscape.session`), never
+from streams derived from ``(seed, index or its parameters)`` (:mod:`landscape.compute`), never
 from global state, so the results do not depend on where or in which order the tasks run.
 
 Executors (``cluster``):
@@ -42,6 +42,8 @@ __all__ = ["ENV_CLUSTER", "ENV_CACHE", "Task", "check_cluster", "default_cluster
 ENV_CLUSTER = "LANDSCAPE_CLUSTER"
 ENV_CACHE = "LANDSCAPE_TASK_CACHE"
 NAMED_CLUSTERS = ("serial", "local", "slurm")
+#: The book's profiles (as landscape.book.session.PROFILES; this module does not import the book).
+PROFILES = ("quick", "full")
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,18 @@ def default_cluster(profile: str, device: str = "cpu") -> str:
     ``quick`` is serial (a cluster's start-up would cost more than it saves); on a GPU the tasks
     run one after the other on the device (``serial``), each filling it with its batch.
     """
-    from .session import PROFILES
-
     _validate.choice("profile", profile, PROFILES)
     _validate.choice("device", device, ("cpu", "cuda"))
     return os.environ.get(ENV_CLUSTER) or ("local" if profile == "full" and device == "cpu" else "serial")
 
 
 def cache_folder(profile: str) -> Path:
-    """``$LANDSCAPE_TASK_CACHE/<profile>``, or ``_build/tasks/<profile>`` in the checkout."""
+    """``$LANDSCAPE_TASK_CACHE/<profile>``, or ``_build/tasks/<profile>`` in the checkout the package
+    was installed from (in the current folder when it is not installed from a checkout)."""
     base = os.environ.get(ENV_CACHE)
     if not base:
-        from .runner import repo_root
-
-        base = repo_root() / "_build" / "tasks"
+        root = Path(__file__).resolve().parent.parent
+        base = (root if (root / "_toc.yml").exists() else Path.cwd()) / "_build" / "tasks"
     return Path(base) / profile
 
 
@@ -129,7 +129,7 @@ def task_key(task: Task, seed: int) -> str:
 def _call(task: Task, seed: int):
     # one intra-op thread per task: the numbers of a matrix kernel may depend on its thread count,
     # and the workers already use every core
-    from .session import torch_threads
+    from .compute import torch_threads
 
     with torch_threads(1):
         return task.function(seed=seed, index=task.index, **task.params)
@@ -188,8 +188,6 @@ def run(tasks, *, seed: int, profile: str, cluster: str | None = None, cache: bo
 
     Every result is saved as soon as it arrives, so an interrupted call resumes where it stopped.
     """
-    from .session import PROFILES
-
     tasks = list(tasks)
     if not all(isinstance(t, Task) for t in tasks):
         raise ValueError("`tasks` must be a sequence of landscape.tasks.Task")

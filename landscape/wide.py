@@ -36,6 +36,7 @@ __all__ = [
     "numerical_rank",
     "distinct_projection",
     "construction_layer",
+    "construction_limit",
     "construct_layers",
     "construction_curve",
     "full_rank_construction",
@@ -202,6 +203,30 @@ def construction_layer(Z, width, activation, alpha, *, beta: float = 0.0, a=None
     W[:, :N - 1] = -alpha * a[:, None]
     b[:N - 1] = alpha * t[:N - 1] + beta
     return W, b
+
+
+def construction_limit(N, mu, sigma_beta, gamma):
+    """The limit :math:`E_\\infty = [1_N, A_\\infty]` of Lemma 4.3's matrix as α → ∞, shape (N, N).
+
+    :math:`(A_\\infty)_{ij}` is γ above the diagonal (j > i), σ(β) on it and μ below it, for a bounded
+    σ with limits μ = σ(−∞) < γ = σ(+∞) and the rows numbered by their projection, as in the proof.
+    Subtracting consecutive rows leaves an upper-triangular matrix with diagonal
+    (1, μ − σ(β), …, μ − σ(β)), so :math:`|\\det E_\\infty| = |\\mu - \\sigma(\\beta)|^{N-1}`.
+
+    Examples
+    --------
+    >>> E = construction_limit(4, 0.0, 0.5, 1.0)
+    >>> round(abs(float(np.linalg.det(E))), 12)   # 0.5 ** 3
+    0.125
+    """
+    N = _validate.integer("N", N, minimum=2)
+    mu, sigma_beta, gamma = (float(_validate.finite_array(n, v)) for n, v in
+                             (("mu", mu), ("sigma_beta", sigma_beta), ("gamma", gamma)))
+    if not mu < gamma:
+        raise ValueError(f"`mu` must be below `gamma` (the limits of a bounded increasing σ); got {mu} and {gamma}")
+    i, j = np.indices((N, N - 1))
+    A = np.where(j > i, gamma, np.where(j == i, sigma_beta, mu))
+    return np.hstack([np.ones((N, 1)), A])
 
 
 def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng: np.random.Generator):

@@ -18,7 +18,7 @@ def ledger_dir(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def book_paths(tmp_path_factory):
     """Where the test session's executed notebooks and ledgers go."""
-    from landscape import runner
+    from landscape.book import runner
 
     base = tmp_path_factory.mktemp("book")
     return runner.RunPaths(executed=base / "executed", ledger=base / "ledger")
@@ -31,7 +31,7 @@ def built_site(book_paths, tmp_path_factory):
     Chapters not executed yet by tests/test_book.py are executed here, so that the browser
     tests can also run on their own.
     """
-    from landscape import runner
+    from landscape.book import runner
 
     for stem in runner.chapters():
         if not (book_paths.executed / "book" / f"{stem}.ipynb").exists():

@@ -9,8 +9,8 @@ from html import escape as html_escape
 
 import pytest
 
-from landscape import runner
-from landscape.ledger import load_ledgers
+from landscape.book import runner
+from landscape.book.ledger import load_ledgers
 
 pytestmark = pytest.mark.book
 

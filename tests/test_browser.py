@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from landscape import runner
+from landscape.book import runner
 
 pytestmark = pytest.mark.site
 

@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from landscape import runner
+from landscape.book import runner
 
 
 def cli(*args, env=None):

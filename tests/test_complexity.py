@@ -1,7 +1,6 @@
 """Tests of landscape.complexity (Choromanska et al. 2015 §4 and Thms 11.1–11.2; ABČ 2013)."""
 import math
 
-import mpmath as mp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,23 +10,6 @@ from scipy import integrate
 from landscape import complexity as cx
 
 HS = range(3, 11)
-
-
-def _theta_k_mp(u, H, k, dps=40):
-    """Θ_{k,H}(u) for u <= -E_inf in mpmath, straight from the printed formula."""
-    with mp.workdps(dps):
-        u = mp.mpf(u)
-        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
-        r = mp.sqrt(u**2 - E**2)
-        I = -u / E**2 * r - mp.log(-u + r) + mp.log(E)
-        return mp.log(H - 1) / 2 - (H - 2) * u**2 / (4 * (H - 1)) - (k + 1) * I
-
-
-def _threshold_mp(H, k, dps=40):
-    with mp.workdps(dps):
-        E = 2 * mp.sqrt(mp.mpf(H - 1) / H)
-        root = mp.findroot(lambda u: _theta_k_mp(u, H, k, dps), (-3 * E, -E), solver="anderson")
-        return -root
 
 
 # --------------------------------------------------------------------------------------
@@ -45,40 +27,40 @@ def test_energy_barrier_values():
 def test_thresholds_agree_with_40_digit_roots(H, k):
     # independent root of the printed Θ_{k,H} at 40 digits (mpmath); 8 significant digits
     # are asked for, double precision gives ~15
-    ref = float(_threshold_mp(H, k))
-    assert cx.threshold(H, k) == pytest.approx(ref, rel=1e-13)
+    ref = cx.index_threshold_mp(H, k)
+    assert cx.index_threshold(H, k) == pytest.approx(ref, rel=1e-13)
 
 
 def test_E0_3_matches_literature():
     # ABČ (2013): E_0(3) ≈ 1.657; here 1.6569983635...
     value, tol = cx.E0_LITERATURE[3]
-    assert abs(cx.threshold(3, 0) - value) <= tol / 2
-    assert cx.threshold(3, 0) == pytest.approx(1.6569983635, abs=1e-10)
+    assert abs(cx.index_threshold(3, 0) - value) <= tol / 2
+    assert cx.index_threshold(3, 0) == pytest.approx(1.6569983635, abs=1e-10)
 
 
 @pytest.mark.parametrize("H", HS)
 def test_threshold_ordering_and_limit(H):
     ks = np.arange(0, 12)
-    E = cx.threshold(H, ks)
+    E = cx.index_threshold(H, ks)
     Einf = cx.energy_barrier(H)
     assert np.all(np.diff(E) < 0)          # E_0 > E_1 > ...
     assert np.all(E > Einf)                # ... > E_inf
     # E_k -> E_inf: near -E_inf, I(u) ~ c |u+E_inf|^{3/2}, so E_k - E_inf ~ (k+1)^{-2/3}
-    far = cx.threshold(H, 10**6)
+    far = cx.index_threshold(H, 10**6)
     assert 0 < far - Einf < (E[0] - Einf) * 2e-3
     # and the (k+1)^{-2/3} law holds asymptotically
-    a, b = cx.threshold(H, 10**5) - Einf, cx.threshold(H, 8 * 10**5 + 7) - Einf
+    a, b = cx.index_threshold(H, 10**5) - Einf, cx.index_threshold(H, 8 * 10**5 + 7) - Einf
     assert a / b == pytest.approx(4.0, rel=0.02)
 
 
 @pytest.mark.parametrize("H", HS)
 def test_theta_vanishes_at_threshold(H):
     for k in (0, 3):
-        Ek = cx.threshold(H, k)
+        Ek = cx.index_threshold(H, k)
         assert abs(cx.theta(-Ek, H, k)) < 1e-13
         assert cx.theta(-Ek - 1e-6, H, k) < 0 < cx.theta(-Ek + 1e-6, H, k)
     # E_0 is also the zero of Θ_H (Θ_H = Θ_{0,H} below -E_inf)
-    assert abs(cx.theta(-cx.threshold(H, 0), H)) < 1e-13
+    assert abs(cx.theta(-cx.index_threshold(H, 0), H)) < 1e-13
 
 
 # --------------------------------------------------------------------------------------
@@ -135,7 +117,7 @@ def test_h2_has_no_band():
     # Θ_{k,2}(-E_inf) = 0: the zero is at the barrier itself
     assert cx.theta(-cx.energy_barrier(2), 2, 0) == pytest.approx(0.0, abs=1e-15)
     with pytest.raises(ValueError, match="H"):
-        cx.threshold(2, 0)
+        cx.index_threshold(2, 0)
 
 
 def test_vectorised_shapes():
@@ -143,7 +125,7 @@ def test_vectorised_shapes():
     assert cx.theta(u, 3).shape == (3, 4)
     assert cx.theta(u, 3, k=2).shape == (3, 4)
     assert isinstance(cx.theta(-1.0, 3), float)
-    assert cx.threshold(3, np.array([[0, 1], [2, 3]])).shape == (2, 2)
+    assert cx.index_threshold(3, np.array([[0, 1], [2, 3]])).shape == (2, 2)
 
 
 # --------------------------------------------------------------------------------------
@@ -215,11 +197,11 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="H"):
         cx.theta(-2.0, 1)
     with pytest.raises(ValueError, match="H"):
-        cx.threshold(2)
+        cx.index_threshold(2)
     with pytest.raises(ValueError, match="k"):
-        cx.threshold(3, -1)
+        cx.index_threshold(3, -1)
     with pytest.raises(ValueError, match="k"):
-        cx.threshold(3, 1.5)
+        cx.index_threshold(3, 1.5)
     with pytest.raises(ValueError, match="u"):
         cx.rate(0.0, 3)
     with pytest.raises(ValueError, match="u"):
@@ -250,7 +232,7 @@ def test_minima_level():
         assert cx.log_mean_minima(u, 3, L) == pytest.approx(math.log(1e-3), abs=1e-9)
     # it approaches -E_0 from below as Λ grows (Θ_H(-E_0) = 0)
     us = [cx.minima_level(1e-3, 3, L) for L in (100, 1000, 10000)]
-    assert us[0] < us[1] < us[2] < -cx.threshold(3, 0)
+    assert us[0] < us[1] < us[2] < -cx.index_threshold(3, 0)
     with pytest.raises(ValueError, match="count"):
         cx.minima_level(0.0, 3, 100)
     with pytest.raises(ValueError, match="count"):

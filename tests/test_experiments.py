@@ -7,9 +7,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from landscape import compute
 from landscape import experiments as ex
 from landscape import networks as nw
-from landscape import session
 from landscape import spin_glass
 
 
@@ -192,11 +192,11 @@ def test_accuracy_and_threads():
     X = torch.tensor([[2.0, 1.0], [0.0, 3.0]], dtype=torch.float64)
     assert ex.accuracy(th, X, [0, 0], net).tolist() == [0.5]
     before = torch.get_num_threads()
-    with session.torch_threads(1):
+    with compute.torch_threads(1):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="n"):
-        session.torch_threads(0)
+        compute.torch_threads(0)
 
 
 # --- profiles and task units ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from landscape.ledger import ClaimFailed, Ledger, claims_frame, load_ledgers
+from landscape.book.ledger import ClaimFailed, Ledger, claims_frame, load_ledgers
 
 
 def make(tmp_path):

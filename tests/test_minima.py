@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 from landscape import minima as m
+from landscape.complexity import energy_barrier
 from landscape.random_matrix import semicircle_log_potential
 
 HS = [3, 4, 5, 6, 7, 8]
@@ -64,7 +65,7 @@ def test_complexity_equals_abc_closed_form():
     # Auffinger–Ben Arous–Černý: Θ(u) = ½log(H−1) − (H−2)u²/(4(H−1)) − I1(u) for u <= −E∞,
     # I1(u) = −u√(u²−E∞²)/E∞² − log(−u + √(u²−E∞²)) + log E∞; written independently here
     for H in HS:
-        Einf = m.threshold(H)
+        Einf = energy_barrier(H)
         u = np.linspace(-3, -Einf, 50)
         root = np.sqrt(u**2 - Einf**2)
         I1 = -u * root / Einf**2 - np.log(-u + root) + np.log(Einf)
@@ -74,7 +75,7 @@ def test_complexity_equals_abc_closed_form():
 
 @given(st.floats(0.0, 1.0), st.floats(0.0, 2.0), st.floats(0.0, 1.0), st.sampled_from(HS))
 def test_printed_and_derived_psi_agree_at_v_equal_u_and_derived_is_larger(r, t, du, H):
-    u = -m.threshold(H) - du
+    u = -energy_barrier(H) - du
     v = u - t
     printed = m.psi_H(r, v, u, H)
     derived = m.psi_H(r, v, u, H, form="derived")
@@ -87,19 +88,19 @@ def test_printed_and_derived_psi_agree_at_v_equal_u_and_derived_is_larger(r, t, 
 
 def test_r1_limit_closed_form_and_continuity():
     for H in HS:
-        for u in [-m.threshold(H), -2.0, -2.5]:
+        for u in [-energy_barrier(H), -2.0, -2.5]:
             for v in [u, u - 0.3]:
                 lim = m.psi_H_at_r1(v, u, H)
                 assert m.psi_H(1.0, v, u, H) == pytest.approx(lim, abs=1e-12)
                 assert m.psi_H(1 - 1e-7, v, u, H) == pytest.approx(lim, abs=1e-5)
         # at v = u the limit is minus ABČ's I1: zero at the threshold
-        assert m.psi_H_at_r1(-m.threshold(H), -m.threshold(H), H) == pytest.approx(0.0, abs=1e-12)
+        assert m.psi_H_at_r1(-energy_barrier(H), -energy_barrier(H), H) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_pair_exponent_at_r1_reduces_to_one_point_exponent_in_bulk():
     # Ψ^(2)(r→1, v, v) = Θ(v) for |γ v| <= 2 (consistency of λ+(1) and the log-volume limit)
     for H in HS:
-        v = np.linspace(-m.threshold(H), m.threshold(H), 9)
+        v = np.linspace(-energy_barrier(H), energy_barrier(H), 9)
         pair = m._psi(1.0, v, 0.0 * v, H, "derived") + m.complexity(0.0 * v, H)
         np.testing.assert_allclose(pair, m.complexity(v, H), atol=1e-12)
 
@@ -107,7 +108,7 @@ def test_pair_exponent_at_r1_reduces_to_one_point_exponent_in_bulk():
 def test_clustering_bound_sits_at_r1_and_orders():
     I = m.overlap_interval(0.02)
     assert I == (0.99, 1.0)
-    u = np.linspace(-2.6, -m.threshold(8), 12)
+    u = np.linspace(-2.6, -energy_barrier(8), 12)
     prev = None
     for H in HS:
         sup, (r_star, v_star) = m.clustering_bound(u, H, I, return_argmax=True)
@@ -222,7 +223,7 @@ def test_bad_input_raises_value_errors():
     with pytest.raises(ValueError, match="H"):
         m.sigma(1)
     with pytest.raises(ValueError, match="H"):
-        m.threshold(2.5)
+        m.sigma(2.5)
     with pytest.raises(ValueError, match="Lambda"):
         m.entropy_admissible_max(0.5, 3)
     with pytest.raises(ValueError, match="s"):

@@ -84,3 +84,28 @@ def test_bad_input():
         paths.enumerate_paths((100, 100, 100, 100, 1))
     with pytest.raises(ValueError, match="multiplicities"):
         paths.uniformity_correlation([1, 2], 3, [1.0])
+
+
+def test_sign_correlation_excess_se_matches_the_spread_of_replicates():
+    # z2 flips z1 with probability 0.1 (and z1 is biased, a = 0.2): the delta-method s.e. of
+    # corr − c/(2 − c) against the spread of 400 independent replicates of n = 2000 samples.
+    # The s.d. of 400 draws has a relative s.e. ≈ 1/sqrt(800) ≈ 3.5 %; 15 % is over four of those.
+    rng = np.random.default_rng(11)
+    excess, ses = [], []
+    for _ in range(400):
+        z1 = np.where(rng.random(2000) < 0.6, 1.0, -1.0)
+        z2 = np.where(rng.random(2000) < 0.1, -z1, z1)
+        c = np.mean(z1 * z2)
+        excess.append(paths.sign_correlation(z1, z2) - c / (2 - c))
+        ses.append(paths.sign_correlation_excess_se(z1, z2))
+    assert np.std(excess, ddof=1) == pytest.approx(np.mean(ses), rel=0.15)
+
+
+def test_path_weight_products_and_excess_se_reject_bad_input():
+    W = paths.random_weights((3, 2, 1), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="paths"):
+        paths.path_weight_products(W, np.zeros((4, 2), dtype=int))
+    with pytest.raises(ValueError, match="z1"):
+        paths.sign_correlation_excess_se(np.ones(5), np.ones(4))
+    with pytest.raises(ValueError, match="both signs"):
+        paths.sign_correlation_excess_se(np.ones(5), np.array([1.0, -1, 1, -1, 1]))

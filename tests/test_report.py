@@ -1,7 +1,7 @@
 """The report page's tables are built from what the runs wrote, and say so when nothing was."""
 import json
 
-from landscape import report
+from landscape.book import report
 
 
 def test_benchmarks_html_says_when_nothing_was_run(tmp_path):

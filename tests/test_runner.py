@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from landscape import runner
+from landscape.book import runner
 
 HEADER = textwrap.dedent("""\
     ---
@@ -30,7 +30,7 @@ HEADER = textwrap.dedent("""\
     ```
 
     ```{{code-cell}} ipython3
-    from landscape import session
+    from landscape.book import session
 
     run = session.start(profile, device, seed, chapter="{stem}")
     ledger = run.ledger

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from landscape import session
+from landscape import compute
+from landscape.book import session
 
 
 def test_start_seeds_and_opens_ledger(tmp_path):
@@ -18,7 +19,7 @@ def test_start_seeds_and_opens_ledger(tmp_path):
 
 
 def test_auto_device_resolves():
-    assert session.resolve_device("auto").type in ("cpu", "cuda")
+    assert compute.resolve_device("auto").type in ("cpu", "cuda")
 
 
 @pytest.mark.parametrize("kwargs, name", [({"profile": "medium"}, "profile"), ({"device": "tpu"}, "device"),
@@ -33,17 +34,17 @@ def test_bad_parameters(tmp_path, kwargs, name):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="only meaningful without a GPU")
 def test_cuda_without_gpu_is_refused():
     with pytest.raises(ValueError, match="device"):
-        session.resolve_device("cuda")
+        compute.resolve_device("cuda")
 
 
 def test_streams_of_neighbouring_seeds_and_purposes_are_distinct():
     # with `seed + offset` seeding, seed 1 / offset 100 was the same stream as seed 0 / offset 101
-    assert session.stream_seed(1, 100) != session.stream_seed(0, 101)
-    seeds = {session.stream_seed(s, p) for s in range(20) for p in (0, 1, 2, 10, 11, "walks", "data")}
+    assert compute.stream_seed(1, 100) != compute.stream_seed(0, 101)
+    seeds = {compute.stream_seed(s, p) for s in range(20) for p in (0, 1, 2, 10, 11, "walks", "data")}
     assert len(seeds) == 20 * 7
-    assert session.stream_seed(0, "3") != session.stream_seed(0, 3)
-    assert session.stream_seed(4, "walks") == session.stream_seed(4, "walks")
-    assert 0 <= session.stream_seed(2**32 - 1, (7, "x")) < 2**63
+    assert compute.stream_seed(0, "3") != compute.stream_seed(0, 3)
+    assert compute.stream_seed(4, "walks") == compute.stream_seed(4, "walks")
+    assert 0 <= compute.stream_seed(2**32 - 1, (7, "x")) < 2**63
 
 
 def test_numpy_and_torch_streams_differ_by_purpose(tmp_path):
@@ -56,4 +57,4 @@ def test_numpy_and_torch_streams_differ_by_purpose(tmp_path):
 @pytest.mark.parametrize("purpose", [-1, 1.5, None, True])
 def test_bad_stream_purpose(purpose):
     with pytest.raises(ValueError, match="purpose"):
-        session.stream_seed(0, purpose)
+        compute.stream_seed(0, purpose)

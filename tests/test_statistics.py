@@ -147,3 +147,63 @@ def test_binomial_se():
         st.binomial_se(11, 10)
     with pytest.raises(ValueError, match="n"):
         st.binomial_se(0, 0)
+
+
+def test_slope_z_matches_least_squares_and_the_normal_limit():
+    # equal errors: the slope is the ordinary least-squares slope (numpy.polyfit), its s.e. is
+    # se/sqrt(Sxx), and with very many degrees of freedom the t tail is the normal tail
+    rng = np.random.default_rng(3)
+    x = np.log([100.0, 200.0, 400.0, 800.0])
+    y = 0.3 - 0.05 * x + rng.normal(scale=0.01, size=x.size)
+    b, b_se, z = st.slope_z(x, y, 0.01, 10**7)
+    assert b == pytest.approx(np.polyfit(x, y, 1)[0], rel=1e-12)
+    assert b_se == pytest.approx(0.01 / np.sqrt(np.sum((x - x.mean()) ** 2)), rel=1e-12)
+    assert z == pytest.approx(b / b_se, abs=1e-4)
+    # few degrees of freedom: the same t-statistic is a weaker z
+    assert abs(st.slope_z(x, y, 0.01, 3)[2]) < abs(z)
+
+
+def test_slope_z_rejects_bad_input():
+    with pytest.raises(ValueError, match="`x`"):
+        st.slope_z([1.0, 1.0], [0.0, 1.0], 0.1, 5)
+    with pytest.raises(ValueError, match="`se`"):
+        st.slope_z([0.0, 1.0], [0.0, 1.0], 0.0, 5)
+    with pytest.raises(ValueError, match="`dof`"):
+        st.slope_z([0.0, 1.0], [0.0, 1.0], 0.1, 0)
+
+
+def test_t_z_is_the_normal_score_of_the_t_tail_and_odd():
+    assert st.t_z(1.5, 10**9) == pytest.approx(1.5, abs=1e-6)
+    assert st.t_z(2.0, 4) == pytest.approx(stats.norm.isf(stats.t.sf(2.0, 4)), rel=1e-12)
+    assert st.t_z(-30.0, 7) == pytest.approx(-st.t_z(30.0, 7), rel=1e-12)
+    assert np.isfinite(st.t_z(-30.0, 7))
+    with pytest.raises(ValueError, match="`dof`"):
+        st.t_z(1.0, 0)
+
+
+def test_t_calibrated_se():
+    from scipy import stats
+
+    # a t statistic at the df-quantile of tail p is exactly z = 3.29 calibrated standard errors
+    se = st.t_calibrated_se(2.0, 5)
+    t_crit = stats.t.isf(stats.norm.sf(3.29), 5)
+    assert np.isclose(3.29 * se, 2.0 * t_crit)
+    assert np.isclose(st.t_calibrated_se(1.0, 10**7), 1.0, atol=1e-5)
+    assert np.all(np.diff(st.t_calibrated_se(1.0, np.array([2, 5, 20]))) < 0)
+    with pytest.raises(ValueError, match="`df`"):
+        st.t_calibrated_se(1.0, 0)
+
+
+def test_equal_ratio_test_size_and_power():
+    rng = np.random.default_rng(3)
+    shape = np.array([0.05, 0.2, 0.5])
+    # one σ fits (unequal spreads): z is N(0, 1)-like; 200 repetitions, fewer than 2% beyond 2.33
+    zs = [st.equal_ratio_test([s * (1 + c * rng.standard_normal(24)) for s, c in zip(shape, (0.3, 0.1, 0.05))],
+                              shape)[2] for _ in range(200)]
+    assert np.mean(np.array(zs) > 2.33) < 0.04
+    # a 30% change of the ratio at the smallest shape is seen
+    g = [s * (1 + 0.1 * rng.standard_normal(24)) for s in shape]
+    g[0] = 0.7 * g[0]
+    assert st.equal_ratio_test(g, shape)[2] > 5
+    with pytest.raises(ValueError, match="`groups`"):
+        st.equal_ratio_test([np.ones(3)], [1.0])

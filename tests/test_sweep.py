@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from landscape import sweep
-from landscape.ledger import Ledger
+from landscape.book import sweep
+from landscape.book.ledger import Ledger
 
 
 def test_parse_seeds():

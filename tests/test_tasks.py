@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from landscape import tasks
-from landscape.session import torch_stream
+from landscape.compute import torch_stream
 
 CALLS = []
 

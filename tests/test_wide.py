@@ -227,7 +227,7 @@ def test_levenberg_marquardt_descends():
     X, Y = _data(N=10, d=3)
     net = nw.MLP((3, 2, 1), "tanh")
     th0 = nw.init_params(net, 4, torch.Generator().manual_seed(1))
-    start = nw.batched_loss(th0, X, Y, net, "squared")
+    start = nw.batched_loss(th0, X, Y, net, "half_sum")
     th, l, gn = nw.levenberg_marquardt(th0, X, Y, net, steps=50)
     assert torch.all(l <= start + 1e-12)
 
@@ -312,3 +312,15 @@ def test_check_separable_optimality():
         wide.check_separable_optimality(th[0], X, Y, 1)
     with pytest.raises(ValueError, match="k"):
         wide.check_separable_optimality((net, th[0]), X, Y, 5)
+
+
+@pytest.mark.parametrize("N, mu, s_beta", [(5, 0.0, 0.5), (12, -1.0, 0.0), (40, -1.0, 0.0)])
+def test_construction_limit_determinant(N, mu, s_beta):
+    # |det E_inf| = |mu - sigma(beta)|^(N-1): the proof's row differences are upper triangular
+    E = wide.construction_limit(N, mu, s_beta, 1.0)
+    sign, logdet = np.linalg.slogdet(E)
+    assert sign != 0 and logdet == pytest.approx((N - 1) * np.log(abs(mu - s_beta)), abs=1e-9)
+    with pytest.raises(ValueError, match="`mu`"):
+        wide.construction_limit(N, 1.0, 0.5, 1.0)
+    with pytest.raises(ValueError, match="`N`"):
+        wide.construction_limit(1, 0.0, 0.5, 1.0)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ledger import ENV_DIRECTORY, ENV_KEEP_GOING
-from .tasks import ENV_CLUSTER
+from ..tasks import ENV_CLUSTER
 
 __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chapter", "execute",
            "build_site"]
@@ -26,7 +26,7 @@ __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chap
 
 def repo_root() -> Path:
     """The repository (the folder holding ``_toc.yml``) that this package was installed from."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     if not (here / "_toc.yml").exists():
         raise RuntimeError("the landscape package is not installed from a checkout of the book "
                            "(no _toc.yml beside it); install it with `pip install -e .`")
@@ -193,7 +193,7 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
     """
     from tqdm.auto import tqdm
 
-    from .session import resolve_device
+    from ..compute import resolve_device
 
     root = root or repo_root()
     paths = paths or RunPaths.default(root)

@@ -194,7 +194,7 @@ def _plain(value):
 
 
 def _repo_root() -> Path | None:
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     return here if (here / "_toc.yml").exists() else None
 
 

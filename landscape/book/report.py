@@ -10,7 +10,7 @@ __all__ = ["summary_html", "claims_html", "timings_html", "results_html", "stabi
 
 
 def stability_html(profile: str = "quick") -> str:
-    """The last seed sweep's stability table (see :mod:`landscape.sweep`)."""
+    """The last seed sweep's stability table (see :mod:`landscape.book.sweep`)."""
     from .sweep import stability_html as table
 
     return table(profile)
