@@ -1,17 +1,22 @@
-"""What the full profile of the trained-network chapter costs on this machine, measured per unit.
+"""What the full profile of the trained-network chapter costs, measured per unit, and what batching gains.
 
-``book/trained_networks.md`` in its ``full`` profile trains 200 networks per (data set, depth)
-for 2 × 4000 Adam steps and takes their exact 726 × 726 Hessians (six data sets); 1000 SGD runs
-of 200 epochs on 4000 MNIST images for each of five widths; 100 networks per width
-(10, 25, 50, 100) trained on the 4000 images and their exact Hessians; and 100 annealing runs
-of 100 000 steps (continuous and 3-valued) for widths 10 and 25.
+The settings are those of the chapter, read from :data:`landscape.experiments.TRAINED_NETWORKS`
+(``full``): Becker ensembles (Adam steps and exact 726 × 726 Hessians per network, six data
+sets), Choromanska's MNIST SGD runs (every width, ``networks_per_task`` networks trained together
+as the chapter's tasks do), the index networks (SGD in float64 and exact Hessians) and the
+annealing comparison.
 
-This script times one unit of each (an Adam step, a Hessian with its eigenvalues, an SGD
-epoch, an annealing step; per network, in batches as the chapter runs them), multiplies by
-the full counts, and prints and saves the table (shown on the report page). Index Hessians of
-the widths 50 and 100 (P = 5 560 and 11 110 on 4000 images) take many minutes each and are
-extrapolated from width 25 as P² (the P Hessian-vector products, each ∝ P) plus P³ (the
-eigenvalues), scaled by the measured split of the two at width 25. Runs in about three minutes.
+For each part one unit is timed (an Adam step, a Hessian with its eigenvalues, an SGD step of a
+batch of networks, an annealing step), multiplied by the full counts, and the table is printed
+and saved (the report page shows it).  Index Hessians of widths 50 and 100 (P = 5 560 and 11 110
+on 4000 images) take many minutes each and are extrapolated from width 25 as P² (the P
+Hessian-vector products, each ∝ P) plus P³ (the eigenvalues), scaled by the measured split of
+the two at width 25.
+
+It also measures the speed-up of batched ensemble SGD (:func:`landscape.ensembles.sgd`, a batch
+of ``networks_per_task`` networks) over training the same networks one at a time (batch of one,
+same code), at every width, and counts the floating-point operations of the whole profile to
+estimate its time on one H100/H200-class GPU.  Runs in about five minutes.
 
 Usage::
 
@@ -23,20 +28,21 @@ import argparse
 import sys
 import time
 
-import numpy as np
 import torch
 
+from landscape import ensembles as en
 from landscape import experiments as ex
 from landscape import networks as nw
 from landscape.book import report
 from landscape.compute import torch_threads
+from landscape.experiments import UCI_SIZES
 
-# the full profile of book/trained_networks.md
-SET_SIZES = {"boston": 506, "diabetes": 442, "yacht": 308, "energy": 768, "concrete": 1030, "wine": 1599}
-BECKER_NETS, ADAM_STEPS = 200, 2 * 4000
-MNIST_WIDTHS, MNIST_RUNS, EPOCHS, N_TRAIN = [25, 50, 100, 250, 500], 1000, 200, 4000
-INDEX_WIDTHS, INDEX_NETS = [10, 25, 50, 100], 100
-SA_WIDTHS, SA_RUNS, SA_STEPS, SA_IMAGES = [10, 25], 100, 100_000, 500
+FULL = ex.TRAINED_NETWORKS["full"]
+SET_SIZES = {name: (442 if name == "diabetes" else UCI_SIZES[name][0]) for name in FULL.becker_sets}
+#: Peak rates of one H100 SXM / H200 GPU without tensor cores (FLOP/s): float32 67 T, float64 34 T.
+GPU_PEAK = {"float32": 67e12, "float64": 34e12}
+#: Share of the peak assumed for these small batched products (the CPU reaches 12–40 % of its own).
+GPU_EFFICIENCY = 0.2
 
 
 def timed(fn):
@@ -45,80 +51,151 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
+def sgd_step_flops(net: nw.MLP, batch: int) -> float:
+    """FLOPs of one SGD step of one network: forward (2·bs·a·b per layer), weight gradient (same),
+    input gradient (same, all layers but the first)."""
+    layers = list(zip(net.widths[:-1], net.widths[1:]))
+    return sum((2 if k == 0 else 3) * 2 * batch * a * b for k, (a, b) in enumerate(layers))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     g = torch.Generator().manual_seed(0)
-    rows, total = [], 0.0
+    rows, total, flops = [], 0.0, {"float32": 0.0, "float64": 0.0}
+    speedups = []
 
-    def add(part, unit, seconds, count):
+    def add(part, unit, seconds, count, flop_per_unit=0.0, dtype="float64"):
         nonlocal total
         total += seconds * count
-        rows.append([part, unit, round(seconds, 4), count, round(seconds * count / 3600, 2)])
-        print(f"{part:38s} {unit:34s} {seconds:9.4f} s x {count:>11,d} = {seconds * count / 3600:8.2f} h", flush=True)
+        flops[dtype] += flop_per_unit * count
+        rows.append([part, unit, round(seconds, 6), count, round(seconds * count / 3600, 3)])
+        print(f"{part:36s} {unit:40s} {seconds:10.6f} s x {count:>11,d} = {seconds * count / 3600:8.3f} h",
+              flush=True)
 
     with torch_threads(a.threads):
         archs = ex.becker_architectures(726, depths=(3, 7), n0=10)
+        adam_steps = FULL.adam_steps * len(FULL.becker_learning_rates)
         for name, m in SET_SIZES.items():
             X = torch.randn(m, 10, generator=g, dtype=torch.float64)
             Y = torch.randn(m, 1, generator=g, dtype=torch.float64)
             for H, net in archs.items():
-                th = nw.init_params(net, 16, g, scale=2 ** 0.5)
-                nw.train(th, X, Y, net, steps=2)                    # warm-up
-                t, _ = timed(lambda: nw.train(th, X, Y, net, steps=20))
-                add(f"Becker {name} (m = {m}), H = {H}", "Adam step per network", t / 20 / 16,
-                    BECKER_NETS * ADAM_STEPS)
+                th = nw.init_params(net, 8, g, scale=2 ** 0.5)
+                en.adam(th, X, Y, net, steps=1)                     # warm-up
+                t, _ = timed(lambda: en.adam(th, X, Y, net, steps=10))
+                add(f"Becker {name} (m = {m}), H = {H}", "Adam step per network (batched)", t / 11 / 8,
+                    FULL.becker_networks * adam_steps, 6 * m * net.n_params)
                 t, _ = timed(lambda: ex.hessian_spectra(th[:2], X, Y, net, chunk=1))
-                add(f"Becker {name} (m = {m}), H = {H}", "Hessian + eigenvalues per network", t / 2, BECKER_NETS)
+                P = net.n_params
+                add(f"Becker {name} (m = {m}), H = {H}", "Hessian + eigenvalues per network", t / 2,
+                    FULL.becker_networks, 2 * m * P * P + 4 * P ** 3)
 
-        Xtr = torch.rand(N_TRAIN, 100, generator=g, dtype=torch.float64)
-        Ytr = ex.one_hot(torch.randint(0, 10, (N_TRAIN,), generator=g).numpy(), dtype=torch.float64)
-        def sgd_epoch(net, runs):
-            """Seconds of one SGD epoch per run (the chapter's settings), and the runs' parameters."""
-            th = nw.init_params(net, runs, g, scheme="uniform")
-            t, _ = timed(lambda: ex.train_sgd(th, Xtr, Ytr, net, kind=ex.cross_entropy, epochs=1, batch_size=20,
-                                              lr=0.2, decay=0.1, generator=g))
-            return t / runs, th
+        dt = getattr(torch, FULL.sgd_dtype)
+        bs, steps_per_epoch = FULL.batch_size, FULL.mnist_train // FULL.batch_size
+        Xtr = torch.rand(FULL.mnist_train, 100, generator=g, dtype=torch.float64)
+        Ytr = ex.one_hot(torch.randint(0, 10, (FULL.mnist_train,), generator=g).numpy(), dtype=torch.float64)
 
-        for n1 in MNIST_WIDTHS:
-            t, _ = sgd_epoch(nw.MLP((100, n1, 10)), 8)
-            add(f"MNIST SGD, n1 = {n1}", "epoch of 4000 images per run", t, MNIST_RUNS * EPOCHS)
+        def sgd_step(net, runs, k_steps, dtype):
+            """Seconds of one SGD step per network with ``runs`` networks trained together."""
+            th = en.init(net, range(runs), seed=0, purpose="bench", scheme="uniform", dtype=dtype)
+            X, Y = Xtr[:k_steps * bs].to(dtype), Ytr[:k_steps * bs].to(dtype)
+            kw = dict(kind="cross_entropy", epochs=1, batch_size=bs, lr=FULL.lr, decay=FULL.decay, seed=0,
+                      purpose="bench")
+            en.sgd(th, X[:bs], Y[:bs], net, **kw)                                  # warm-up
+            t, _ = timed(lambda: en.sgd(th, X, Y, net, **kw))
+            return t / k_steps / runs
+
+        def vmap_step(net, runs, k_steps, dtype):
+            """The same per network with the previous path: torch.func.vmap of the gradient of one network."""
+            from torch.func import grad, vmap
+
+            th = en.init(net, range(runs), seed=0, purpose="bench", scheme="uniform", dtype=dtype)
+            X, Y = Xtr.to(dtype), Ytr.to(dtype)
+            gfun = vmap(grad(lambda t, xb, yb: nw.loss(t, xb, yb, net, ex.cross_entropy)))
+            rows = torch.stack([torch.randperm(FULL.mnist_train, generator=g)[:k_steps * bs] for _ in range(runs)])
+
+            def go():
+                t = th
+                for s in range(k_steps):
+                    r = rows[:, s * bs:(s + 1) * bs]
+                    t = t - FULL.lr * gfun(t, X[r], Y[r])
+                return t
+            t, _ = timed(go)
+            return t / k_steps / runs
+
+        for n1 in FULL.mnist_widths:
+            net = nw.MLP((100, n1, 10))
+            batched = sgd_step(net, FULL.networks_per_task, 10, dt)
+            single = sgd_step(net, 1, 100, dt)
+            old = vmap_step(net, FULL.networks_per_task, 5, dt)
+            speedups.append([n1, round(single * 1e6, 1), round(old * 1e6, 1), round(batched * 1e6, 2),
+                             round(single / batched, 1), round(old / batched, 1)])
+            print(f"  SGD step per network, n1 = {n1}: one at a time {single * 1e6:.1f} µs, "
+                  f"{FULL.networks_per_task} by vmap {old * 1e6:.1f} µs, {FULL.networks_per_task} batched "
+                  f"{batched * 1e6:.2f} µs: {single / batched:.1f}x and {old / batched:.1f}x", flush=True)
+            add(f"MNIST SGD, n1 = {n1} ({FULL.sgd_dtype})", f"step per network, {FULL.networks_per_task} together",
+                batched, FULL.mnist_runs * FULL.epochs * steps_per_epoch, sgd_step_flops(net, bs), FULL.sgd_dtype)
 
         split = {}
-        for n1 in INDEX_WIDTHS:
+        index_steps = FULL.index_epochs * (FULL.index_images // bs)
+        Xi, Yi = Xtr[:FULL.index_images], Ytr[:FULL.index_images]
+        for n1 in FULL.index_widths:
             net = nw.MLP((100, n1, 10))
-            t_sgd, th = sgd_epoch(net, 4)
-            add(f"index, n1 = {n1}", "SGD epoch per network", t_sgd, INDEX_NETS * EPOCHS)
+            add(f"index, n1 = {n1} (float64)", f"SGD step per network, {FULL.index_networks_per_task} together",
+                sgd_step(net, FULL.index_networks_per_task, 20, torch.float64), FULL.index_networks * index_steps,
+                sgd_step_flops(net, bs))
+            P = net.n_params
+            hessian_flops = 8 * FULL.index_images * 10 * P * P + 4 * P ** 3
             if n1 <= 25:
-                t_h, Hs = timed(lambda: nw.batched_hessian(th[:1], Xtr, Ytr, net, ex.cross_entropy, chunk=1))
+                th = en.init(net, range(1), seed=0, purpose="bench", scheme="uniform", dtype=torch.float64)
+                t_h, Hs = timed(lambda: nw.batched_hessian(th, Xi, Yi, net, ex.cross_entropy, chunk=1))
                 t_e, _ = timed(lambda: torch.linalg.eigvalsh(Hs))
-                split[n1] = (net.n_params, t_h, t_e)
-                add(f"index, n1 = {n1}", "Hessian + eigenvalues per network", t_h + t_e, INDEX_NETS)
+                split[n1] = (P, t_h, t_e)
+                add(f"index, n1 = {n1}", "Hessian + eigenvalues per network", t_h + t_e, FULL.index_networks,
+                    hessian_flops)
             else:
                 P0, t_h, t_e = split[25]
-                r = net.n_params / P0
-                add(f"index, n1 = {n1}", "same, extrapolated (P², P³)", t_h * r ** 2 + t_e * r ** 3, INDEX_NETS)
+                r = P / P0
+                add(f"index, n1 = {n1}", "same, extrapolated (P², P³)", t_h * r ** 2 + t_e * r ** 3,
+                    FULL.index_networks, hessian_flops)
 
-        Xs, Ys = Xtr[:SA_IMAGES], Ytr[:SA_IMAGES]
-        for n1 in SA_WIDTHS:
+        Xs, Ys = Xtr[:FULL.sa_images].to(dt), Ytr[:FULL.sa_images].to(dt)
+        for n1 in FULL.sa_widths:
             net = nw.MLP((100, n1, 10))
-            th = nw.init_params(net, 8, g, scheme="uniform")
-            t, _ = timed(lambda: ex.simulated_annealing(th, Xs, Ys, net, kind=ex.cross_entropy, steps=200,
+            th = nw.init_params(net, FULL.sa_networks, g, scheme="uniform", dtype=dt)
+            t, _ = timed(lambda: ex.simulated_annealing(th, Xs, Ys, net, kind="cross_entropy", steps=50,
                                                         n_moves=max(1, net.n_params // 100), generator=g))
-            add(f"annealing, n1 = {n1}", "step per run (two chains)", 2 * t / 200 / 8, SA_RUNS * SA_STEPS)
+            add(f"annealing, n1 = {n1}", "step per run (two chains)", 2 * t / 50 / FULL.sa_networks,
+                FULL.sa_networks * FULL.sa_steps, 2 * 2 * FULL.sa_images * net.n_params, FULL.sgd_dtype)
+            add(f"annealing, n1 = {n1}", "SGD step per network (comparison runs)",
+                sgd_step(net, FULL.sa_networks, 10, dt), FULL.sa_networks * FULL.sa_sgd_epochs * (FULL.sa_images // bs),
+                sgd_step_flops(net, bs), FULL.sgd_dtype)
 
-    print(f"full profile of trained_networks: {total / 3600:.0f} h with {a.threads} thread(s) on the CPU")
+    gpu_s = sum(f / (GPU_PEAK[d] * GPU_EFFICIENCY) for d, f in flops.items())
+    mnist_h = sum(r[4] for r in rows if r[0].startswith("MNIST"))
+    summary = (f"full profile of trained_networks: {total / 3600:.1f} core-hours with {a.threads} thread(s) "
+               f"({mnist_h:.2f} h of it the MNIST SGD runs); {flops['float32'] / 1e15:.2f} PFLOP in float32 and "
+               f"{flops['float64'] / 1e15:.2f} PFLOP in float64: {gpu_s / 3600:.2f} GPU-hours on one H100/H200 at "
+               f"{GPU_EFFICIENCY:.0%} of its peak (67 TFLOP/s float32, 34 TFLOP/s float64, no tensor cores)")
+    print(summary)
+    print("batched SGD speed-up per width over one at a time, and over vmap: "
+          + ", ".join(f"n1 = {n}: {s}x, {v}x" for n, _, _, _, s, v in speedups))
     report.write_benchmark(
         "trained_networks_full_cost",
         title="Cost of the full profile of the trained-network chapter, extrapolated from timed units",
         command="python benchmarks/trained_networks_full_cost.py " + " ".join(argv or sys.argv[1:]),
         columns=["part", "unit", "seconds per unit", "units", "hours"], rows=rows,
-        notes=(f"Total {total / 3600:.0f} hours on the CPU with {a.threads} thread(s). Random data of the "
-               "chapter's sizes; the index Hessians of widths 50 and 100 are extrapolated from width 25, "
-               "which underestimates them (one width-100 Hessian timed on its own, on a machine shared with "
-               "another job, took 570 s plus 131 s for its eigenvalues, peak memory 4.7 GB). The SGD runs of "
-               "the annealing comparison are not included."))
+        notes=(summary + ". Batched ensemble SGD (landscape.ensembles.sgd, float32) against the same networks "
+               "trained one at a time with the same code, and against the previous path (torch.func.vmap of one "
+               "network's gradient), µs per network and step: "
+               + "; ".join(f"n1 = {n}: {s1} (alone), {so} (vmap), {sb} (batched): {s}× and {v}×"
+                           for n, s1, so, sb, s, v in speedups)
+               + ". Random data of the chapter's sizes; the index Hessians of widths 50 and 100 are extrapolated "
+               "from width 25 (one width-100 Hessian timed on its own earlier took 570 s plus 131 s for its "
+               "eigenvalues, peak memory 4.7 GB). FLOP counts: SGD 2·bs·(2·n0·n1 + 3·n1·n_out) per step, Adam "
+               "6·m·P per step, Hessians 2·m·P² (closed form) or 8·m·n_out·P² (autodiff) plus 4·P³ for the "
+               "eigenvalues, annealing 4·m·P per step."))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _validate
 
-__all__ = ["DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed"]
+__all__ = ["DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
+           "torch_stream"]
 
 #: Values of the book's ``device`` parameter.
 DEVICES = ("cpu", "cuda", "auto")
@@ -85,3 +86,24 @@ def stream_seed(seed: int, purpose=0) -> int:
     seed = _validate.integer("seed", seed, minimum=0, maximum=2**32 - 1)
     state = np.random.SeedSequence([seed, *purpose_words(purpose)]).generate_state(2, dtype=np.uint32)
     return int((int(state[0]) << 31) ^ int(state[1])) & (2**63 - 1)
+
+
+def numpy_stream(seed: int, purpose=0) -> np.random.Generator:
+    """A fresh numpy generator for the stream of ``purpose`` in the run with ``seed``.
+
+    Seeded by ``SeedSequence([seed, *purpose])``, as the chapter session's ``numpy_rng``: a task
+    run outside the chapter's process (:mod:`landscape.tasks`) rebuilds the chapter's streams
+    from ``(seed, purpose)`` alone.
+    """
+    seed = _validate.integer("seed", seed, minimum=0, maximum=2**32 - 1)
+    return np.random.default_rng(np.random.SeedSequence([seed, *purpose_words(purpose)]))
+
+
+def torch_stream(seed: int, purpose=0, device="cpu"):
+    """A fresh torch generator on ``device`` seeded by :func:`stream_seed` ``(seed, purpose)``
+    (the chapter session's ``torch_generator``)."""
+    import torch
+
+    g = torch.Generator(device=device)
+    g.manual_seed(stream_seed(seed, purpose))
+    return g

@@ -12,24 +12,32 @@ Two experiments are reproduced with them (chapter ``book/trained_networks``):
   normalised index of the solutions (Figs. 4–5), simulated annealing (Fig. 6) and the
   3-value weight redundancy experiment.
 
-Training, gradients and exact Hessians come from :mod:`landscape.networks`; this module adds
-the data preparation, the minibatch SGD and annealing loops, and the protocol statistics
+Training, gradients and exact Hessians come from :mod:`landscape.networks` and the batched
+ensemble SGD from :mod:`landscape.ensembles`; this module adds the profile settings
+(:class:`TrainedNetworksProfile`), the data preparation, the annealing loop, the chapter's
+independent units as task functions for :mod:`landscape.tasks`, and the protocol statistics
 (distances, entropies, binned slopes, power-law fit, normalised index).  The generic statistics
 live in :mod:`landscape.statistics` (on :mod:`scipy.stats`); ``binned_means``, ``bootstrap`` and
 ``pearson`` are re-exported here from there.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from . import _validate
 from . import data as _data
+from . import ensembles as _en
 from . import networks as _nw
 from . import spin_glass as _sg
+from .compute import numpy_stream, torch_stream
 from .statistics import binned_means, bootstrap, pearson
 
 __all__ = [
+    "TrainedNetworksProfile",
+    "TRAINED_NETWORKS",
     "UCI_SIZES",
     "becker_architectures",
     "regression_set",
@@ -37,7 +45,11 @@ __all__ = [
     "one_hot",
     "cross_entropy",
     "accuracy",
-    "train_sgd",
+    "mnist_split",
+    "becker_task",
+    "mnist_sgd_task",
+    "index_task",
+    "annealing_task",
     "simulated_annealing",
     "quantize",
     "pairwise_distances",
@@ -51,6 +63,98 @@ __all__ = [
     "normalised_index",
     "pearson",
 ]
+
+@dataclass(frozen=True, kw_only=True)
+class TrainedNetworksProfile:
+    """Settings of the chapter ``trained_networks`` at one profile, in one place.
+
+    Read by the chapter, ``benchmarks/trained_networks_full_cost.py`` and the tests; the
+    instances are :data:`TRAINED_NETWORKS` ``["quick"]`` and ``["full"]``.
+
+    Becker et al. (2020, Fig. 4): ``becker_sets`` (names for :func:`regression_set`),
+    ``becker_networks`` per (set, depth), trained full batch by Adam for ``adam_steps`` steps at each
+    of ``becker_learning_rates``.  Choromanska et al. (2015, §5): ``mnist_runs`` SGD runs per width
+    of ``mnist_widths`` for ``epochs`` epochs on ``mnist_train`` images (tested on ``mnist_test``),
+    minibatches of ``batch_size``, step ``lr / (1 + decay · epoch)``, in ``sgd_dtype``, split into
+    tasks of ``networks_per_task`` networks; the normalised index of ``index_networks`` networks per
+    width of ``index_widths`` trained on ``index_images`` images (float64, for the exact Hessians),
+    ``index_networks_per_task`` per task; simulated annealing of ``sa_networks`` networks per width
+    of ``sa_widths`` for ``sa_steps`` steps on ``sa_images`` images.  ``bootstrap_replicates`` for
+    every bootstrap standard error.
+    """
+
+    name: str
+    becker_sets: tuple
+    becker_networks: int
+    adam_steps: int
+    becker_learning_rates: tuple = (1e-2, 1e-3)
+    bootstrap_replicates: int
+    mnist_train: int
+    mnist_test: int = 1000
+    mnist_widths: tuple = (25, 50, 100, 250, 500)
+    mnist_runs: int
+    epochs: int
+    batch_size: int = 20
+    lr: float = 0.2
+    decay: float = 0.1
+    sgd_dtype: str = "float32"
+    networks_per_task: int
+    index_widths: tuple
+    index_networks: int
+    index_images: int
+    index_networks_per_task: int
+    sa_widths: tuple = (10, 25)
+    sa_networks: int
+    sa_steps: int
+    sa_images: int = 500
+
+    def __post_init__(self):
+        for name in ("becker_networks", "adam_steps", "bootstrap_replicates", "mnist_train", "mnist_test",
+                     "mnist_runs", "epochs", "batch_size", "networks_per_task", "index_networks", "index_images",
+                     "index_networks_per_task", "sa_networks", "sa_steps", "sa_images"):
+            _validate.integer(name, getattr(self, name), minimum=1)
+        for name in ("becker_sets", "mnist_widths", "index_widths", "sa_widths", "becker_learning_rates"):
+            if not isinstance(getattr(self, name), tuple) or not getattr(self, name):
+                raise ValueError(f"`{name}` must be a non-empty tuple; got {getattr(self, name)!r}")
+        _validate.choice("sgd_dtype", self.sgd_dtype, ("float32", "float64"))
+        if self.index_images > self.mnist_train or self.sa_images > self.mnist_train:
+            raise ValueError("`index_images` and `sa_images` must be at most `mnist_train`")
+
+    @property
+    def index_epochs(self) -> int:
+        """Epochs of the index networks: as many SGD steps as the main runs, on fewer images."""
+        return self.epochs * self.mnist_train // self.index_images
+
+    @property
+    def sa_sgd_epochs(self) -> int:
+        """Epochs of the SGD runs compared with annealing (on ``sa_images`` images)."""
+        return 3 * self.epochs
+
+    def task_ranges(self, runs: int, per_task: int):
+        """``(first, count)`` of the consecutive network blocks that make the tasks of one ensemble."""
+        return [(i, min(per_task, runs - i)) for i in range(0, runs, per_task)]
+
+
+#: The two profiles of the chapter.  ``full`` is the papers' scale (Becker: 200 networks per
+#: setting; Choromanska: 1000 runs of 200 epochs per width, 100 index networks per width of
+#: 10–100, 100 annealing runs of 100 000 steps).  SGD runs in float32 at both profiles: a run's
+#: end point is a chaotic function of its minibatch order, so float32 round-off (relative 1e-7)
+#: is one more draw of the randomness the checks already average over, far below the spread of
+#: the test losses between runs, while float64 doubles the cost; the index networks and their
+#: Hessians are float64, as the 0.001 eigenvalue threshold needs.
+TRAINED_NETWORKS = {
+    "quick": TrainedNetworksProfile(
+        name="quick", becker_sets=("boston", "diabetes"), becker_networks=12, adam_steps=200,
+        bootstrap_replicates=200, mnist_train=1000, mnist_runs=12, epochs=6, networks_per_task=12,
+        index_widths=(10,), index_networks=3, index_images=400, index_networks_per_task=3,
+        sa_networks=6, sa_steps=1000),
+    "full": TrainedNetworksProfile(
+        name="full", becker_sets=("boston", "diabetes", "yacht", "energy", "concrete", "wine"),
+        becker_networks=200, adam_steps=4000, bootstrap_replicates=1000, mnist_train=4000, mnist_runs=1000,
+        epochs=200, networks_per_task=250, index_widths=(10, 25, 50, 100), index_networks=100,
+        index_images=4000, index_networks_per_task=10, sa_networks=100, sa_steps=100_000),
+}
+
 
 #: (samples, input features) of the ten UCI regression sets of Hernández-Lobato & Adams (2015),
 #: Table 1; used for the sizes of synthetic stand-ins of the sets no installed package ships.
@@ -217,45 +321,153 @@ def accuracy(thetas, X, labels, net: _nw.MLP):
 
 
 # ---------------------------------------------------------------------------------------------
-# optimisers over ensembles
+# the chapter's independent units (tasks for landscape.tasks) and annealing
 # ---------------------------------------------------------------------------------------------
-def train_sgd(thetas, X, Y, net: _nw.MLP, *, kind="mse", epochs: int = 10, batch_size: int = 100,
-              lr: float = 0.1, decay: float = 0.0, generator=None, progress: bool = False):
-    """Minibatch SGD with learning-rate decay over an ensemble; every member shuffles on its own.
+def mnist_split(seed: int, n_train: int, n_test: int):
+    """The chapter's MNIST split: :func:`mnist_10x10` with the run's numpy stream 30 (any process, same images).
 
-    Parameters
-    ----------
-    thetas : (B, P) tensor of starting points
-    X, Y : training inputs (m, n0) and targets (m, n_L)
-    kind : loss (see :func:`landscape.networks.loss`)
-    epochs : int >= 0; batch_size : int in [1, m]
-    lr : float > 0, decay : float >= 0   learning rate ``lr / (1 + decay · epoch)``
-    generator : torch Generator for the shuffles
+    Returns fresh copies of arrays kept per process: reading and downsampling the images takes
+    seconds, and every task of the chapter needs them.
+    """
+    return tuple(a.copy() for a in _mnist_split(seed, n_train, n_test))
 
-    Returns
-    -------
-    (B, P) tensor of end points
+
+@lru_cache(maxsize=4)
+def _mnist_split(seed, n_train, n_test):
+    return mnist_10x10(n_train, n_test, numpy_stream(seed, 30))
+
+
+def _mnist_tensors(seed, p: TrainedNetworksProfile, device, dtype):
+    import torch
+
+    Xtr, ytr, Xte, yte = mnist_split(seed, p.mnist_train, p.mnist_test)
+    Xtr_t, Xte_t = (torch.tensor(x, dtype=dtype, device=device) for x in (Xtr, Xte))
+    return Xtr_t, one_hot(ytr, device=device, dtype=dtype), Xte_t, one_hot(yte, device=device, dtype=dtype), yte
+
+
+def _profile(profile: str) -> TrainedNetworksProfile:
+    _validate.choice("profile", profile, tuple(TRAINED_NETWORKS))
+    return TRAINED_NETWORKS[profile]
+
+
+def becker_task(seed: int, index: int, *, profile: str, set_index: int, depth: int, device: str = "cpu"):
+    """One Becker ensemble: ``becker_networks`` networks of one depth on one data set, trained and analysed.
+
+    Data :func:`regression_set` ``(becker_sets[set_index])`` with numpy stream ``10 + set_index``;
+    starts N(0, 2/fan_in) from torch stream ``100·set_index + depth``; Adam full batch
+    (:func:`landscape.ensembles.adam`) for ``adam_steps`` at each learning rate; exact Hessian
+    spectra (:func:`hessian_spectra`).  Returns numpy arrays ``theta`` (B, P), ``loss``, ``grad``
+    (B,) and ``eig`` (B, P).  ``index`` is the task's place in the list; the streams depend on
+    ``(seed, set_index, depth)`` only.
     """
     import torch
-    from torch.func import grad, vmap
-    from .progress import progress_bar
 
-    _nw._check_data(X, Y, net)
-    epochs = _validate.integer("epochs", epochs, minimum=0)
-    m = X.shape[0]
-    batch_size = _validate.integer("batch_size", batch_size, minimum=1, maximum=m)
-    lr = _validate.positive_float("lr", lr)
-    decay = _validate.positive_float("decay", decay, allow_zero=True)
-    theta = thetas.clone()
-    B = theta.shape[0]
-    g = vmap(grad(lambda t, xb, yb: _nw.loss(t, xb, yb, net, kind)))
-    for epoch in progress_bar(range(epochs), enabled=bool(progress), desc="SGD"):
-        step = lr / (1.0 + decay * epoch)
-        perm = torch.argsort(torch.rand(B, m, generator=generator, device=X.device), dim=1)
-        for start in range(0, m - batch_size + 1, batch_size):
-            idx = perm[:, start:start + batch_size]
-            theta = theta - step * g(theta, X[idx], Y[idx])
-    return theta
+    p = _profile(profile)
+    set_index = _validate.integer("set_index", set_index, minimum=0, maximum=len(p.becker_sets) - 1)
+    net = becker_architectures(726, depths=(depth,), n0=10)[depth]
+    X, y, _ = regression_set(p.becker_sets[set_index], numpy_stream(seed, 10 + set_index), n_features=10)
+    X, Y = torch.tensor(X, device=device), torch.tensor(y, device=device)[:, None]
+    th = _nw.init_params(net, p.becker_networks, torch_stream(seed, 100 * set_index + depth, device), scale=2 ** 0.5)
+    for lr in p.becker_learning_rates:
+        th, L, g = _en.adam(th, X, Y, net, steps=p.adam_steps, lr=lr)
+    eig = hessian_spectra(th, X, Y, net, chunk=1)
+    return {"theta": th.cpu().numpy(), "loss": L.cpu().numpy(), "grad": g.cpu().numpy(), "eig": eig}
+
+
+def mnist_sgd_task(seed: int, index: int, *, profile: str, width: int, first: int, count: int,
+                   device: str = "cpu"):
+    """Networks ``first .. first + count − 1`` of Choromanska's SGD ensemble of hidden width ``width``.
+
+    One ReLU hidden layer with biases, 10 linear logits, softmax cross-entropy; starts uniform in
+    [−1, 1] from each network's stream ``("mnist-start", width, i)``; batched SGD
+    (:func:`landscape.ensembles.sgd`, streams ``("mnist-sgd", width, i)``) with the profile's
+    settings.  Returns numpy float64 arrays ``train``, ``test`` (losses) and ``acc`` (test accuracy).
+    The result for a network does not depend on how the ensemble is split into tasks.
+    """
+    import torch
+
+    p = _profile(profile)
+    width = _validate.integer("width", width, minimum=1)
+    count = _validate.integer("count", count, minimum=1)
+    idx = range(_validate.integer("first", first, minimum=0), first + count)
+    dt = getattr(torch, p.sgd_dtype)
+    Xtr, Ytr, Xte, Yte, yte = _mnist_tensors(seed, p, device, dt)
+    net = _nw.MLP((100, width, 10))
+    th = _en.init(net, idx, seed=seed, purpose=("mnist-start", width), scheme="uniform", dtype=dt, device=device)
+    th = _en.sgd(th, Xtr, Ytr, net, kind="cross_entropy", epochs=p.epochs, batch_size=p.batch_size, lr=p.lr,
+                 decay=p.decay, seed=seed, purpose=("mnist-sgd", width), indices=idx)
+    return {"train": _en.losses(th, Xtr, Ytr, net, "cross_entropy").double().cpu().numpy(),
+            "test": _en.losses(th, Xte, Yte, net, "cross_entropy").double().cpu().numpy(),
+            "acc": _en.accuracy(th, Xte, yte, net).double().cpu().numpy()}
+
+
+def index_task(seed: int, index: int, *, profile: str, width: int, first: int, count: int, device: str = "cpu"):
+    """Normalised index of networks ``first .. first + count − 1`` of width ``width`` (Choromanska Figs. 4–5).
+
+    The networks are trained in float64 by batched SGD on the first ``index_images`` training images
+    for ``index_epochs`` epochs (streams ``("index-start" | "index-sgd", width, i)``); then the exact
+    Hessian spectra of the cross-entropy (:func:`hessian_spectra`).  Returns numpy arrays: the
+    normalised index at threshold 0.001 (``"0.001"``) and without threshold (``"none"``), the
+    gradient norms ``grad`` and the smallest eigenvalues ``lambda_min``.
+    """
+    import torch
+
+    p = _profile(profile)
+    width = _validate.integer("width", width, minimum=1)
+    count = _validate.integer("count", count, minimum=1)
+    idx = range(_validate.integer("first", first, minimum=0), first + count)
+    Xtr, Ytr, _, _, _ = _mnist_tensors(seed, p, device, torch.float64)
+    Xi, Yi = Xtr[:p.index_images], Ytr[:p.index_images]
+    net = _nw.MLP((100, width, 10))
+    th = _en.init(net, idx, seed=seed, purpose=("index-start", width), scheme="uniform", dtype=torch.float64,
+                  device=device)
+    th = _en.sgd(th, Xi, Yi, net, kind="cross_entropy", epochs=p.index_epochs, batch_size=p.batch_size, lr=p.lr,
+                 decay=p.decay, seed=seed, purpose=("index-sgd", width), indices=idx)
+    eig = hessian_spectra(th, Xi, Yi, net, kind=cross_entropy, chunk=1)
+    _, grad = _nw.batched_grad(th, Xi, Yi, net, cross_entropy)
+    return {"0.001": normalised_index(eig, 1e-3), "none": normalised_index(eig, 0.0),
+            "grad": grad.norm(dim=1).cpu().numpy(), "lambda_min": eig[:, 0]}
+
+
+def annealing_task(seed: int, index: int, *, profile: str, width: int, device: str = "cpu"):
+    """SGD against simulated annealing, and 3-valued weights, at hidden width ``width`` (Choromanska Fig. 6, §5.1).
+
+    ``sa_networks`` starts uniform in [−1, 1] (streams ``("sa-start", width, i)``) on the first
+    ``sa_images`` training images; each is trained by batched SGD (``sa_sgd_epochs`` epochs), by
+    :func:`simulated_annealing` for ``sa_steps`` steps, and by annealing over the weights
+    {−1, 0, 1} from its rounded start (annealing stream ``("annealing", width)``).  Returns
+    ``{method: {"test": losses, "acc": accuracies}}`` as numpy float64 arrays, with methods
+    ``SGD``, ``SA`` and ``SA, 3 values``.
+    """
+    import torch
+
+    p = _profile(profile)
+    width = _validate.integer("width", width, minimum=1)
+    dt = getattr(torch, p.sgd_dtype)
+    Xtr, Ytr, Xte, Yte, yte = _mnist_tensors(seed, p, device, dt)
+    Xs, Ys = Xtr[:p.sa_images], Ytr[:p.sa_images]
+    net = _nw.MLP((100, width, 10))
+    idx = range(p.sa_networks)
+    th0 = _en.init(net, idx, seed=seed, purpose=("sa-start", width), scheme="uniform", dtype=dt, device=device)
+    th_sgd = _en.sgd(th0, Xs, Ys, net, kind="cross_entropy", epochs=p.sa_sgd_epochs, batch_size=p.batch_size,
+                     lr=p.lr, decay=p.decay, seed=seed, purpose=("sa-sgd", width), indices=idx)
+    g = torch_stream(seed, ("annealing", width), device)
+    moves = max(1, net.n_params // 100)
+    th_sa, _, _ = simulated_annealing(th0, Xs, Ys, net, kind="cross_entropy", steps=p.sa_steps, t_start=0.3,
+                                      t_end=1e-3, step_size=0.3, n_moves=moves, generator=g)
+    th_q, _, _ = simulated_annealing(quantize(th0, [-1.0, 0.0, 1.0]), Xs, Ys, net, kind="cross_entropy",
+                                     steps=p.sa_steps, t_start=0.3, t_end=1e-3, values=[-1.0, 0.0, 1.0],
+                                     n_moves=moves, generator=g)
+    return {name: {"test": _en.losses(t, Xte, Yte, net, "cross_entropy").double().cpu().numpy(),
+                   "acc": _en.accuracy(t, Xte, yte, net).double().cpu().numpy()}
+            for name, t in (("SGD", th_sgd), ("SA", th_sa), ("SA, 3 values", th_q))}
+
+
+def _ensemble_losses(thetas, X, Y, net, kind):
+    """Losses (B,) of an ensemble: batched products for the losses of :mod:`landscape.ensembles`, vmap otherwise."""
+    if isinstance(kind, str) and kind in _en.KINDS:
+        return _en.losses(thetas, X, Y, net, kind, chunk=thetas.shape[0])
+    return _nw.batched_loss(thetas, X, Y, net, kind)
 
 
 def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 1000,
@@ -267,6 +479,8 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
     (continuous weights) or, when ``values`` is given, to a random element of ``values``
     (weights restricted to a finite set). A move is accepted with probability
     ``min(1, exp(−ΔL / T))`` with ``T`` falling geometrically from ``t_start`` to ``t_end``.
+    ``kind``: one of :data:`landscape.ensembles.KINDS` (losses as batched products) or a callable
+    ``objective(F, Y)`` (see :func:`landscape.networks.loss`).
 
     Returns
     -------
@@ -286,7 +500,7 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
         if values.ndim != 1 or values.numel() < 2:
             raise ValueError("`values` must be a 1-d array of at least two allowed weight values")
     dev = theta.device
-    loss = _nw.batched_loss(theta, X, Y, net, kind)
+    loss = _ensemble_losses(theta, X, Y, net, kind)
     accepted = torch.zeros(B, dtype=theta.dtype, device=dev)
     rows = torch.arange(B, device=dev)[:, None]
     for k in range(steps):
@@ -297,7 +511,7 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
             prop[rows, idx] += step_size * torch.randn(B, n_moves, generator=generator, device=dev, dtype=theta.dtype)
         else:
             prop[rows, idx] = values[torch.randint(values.numel(), (B, n_moves), generator=generator, device=dev)]
-        new = _nw.batched_loss(prop, X, Y, net, kind)
+        new = _ensemble_losses(prop, X, Y, net, kind)
         u = torch.rand(B, generator=generator, device=dev, dtype=theta.dtype)
         ok = (new <= loss) | (u < torch.exp(-(new - loss) / T))
         theta = torch.where(ok[:, None], prop, theta)

@@ -36,3 +36,8 @@ def test_ledger_json(tmp_path):
     out = cli("ledger", "--json", env=env)
     assert out.returncode == 0
     assert json.loads(out.stdout)[0]["chapter"] == "x"
+
+
+def test_bad_cluster_is_refused():
+    out = cli("run", "--only", "intro", "--no-site", "--cluster", "my laptop")
+    assert out.returncode == 2 and "cluster" in out.stderr

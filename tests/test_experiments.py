@@ -156,18 +156,6 @@ def _toy(m=60, seed=0):
     return X, Y, g
 
 
-def test_train_sgd_fits_linear_model():
-    X, Y, g = _toy()
-    net = nw.MLP((3, 1), activation="linear", bias=False)
-    th0 = torch.zeros(4, 3, dtype=torch.float64)
-    th = ex.train_sgd(th0, X, Y, net, epochs=60, batch_size=10, lr=0.1, decay=0.01, generator=g)
-    torch.testing.assert_close(th, torch.tensor([[1.0, -2.0, 0.5]] * 4, dtype=torch.float64), atol=1e-6, rtol=0)
-    with pytest.raises(ValueError, match="batch_size"):
-        ex.train_sgd(th0, X, Y, net, batch_size=0)
-    with pytest.raises(ValueError, match="lr"):
-        ex.train_sgd(th0, X, Y, net, batch_size=10, lr=-1.0)
-
-
 def test_simulated_annealing_decreases_loss_and_respects_values():
     X, Y, g = _toy()
     net = nw.MLP((3, 1), activation="linear", bias=False)
@@ -209,3 +197,37 @@ def test_accuracy_and_threads():
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="n"):
         compute.torch_threads(0)
+
+
+# --- profiles and task units ------------------------------------------------------------------------
+def test_profiles_are_defined_once_and_validated():
+    quick, full = ex.TRAINED_NETWORKS["quick"], ex.TRAINED_NETWORKS["full"]
+    assert quick.name == "quick" and full.name == "full"
+    assert full.mnist_runs == 1000 and full.epochs == 200 and full.mnist_train == 4000   # Choromanska §5
+    assert full.becker_networks == 200 and len(full.becker_sets) == 6
+    assert quick.index_epochs == quick.epochs * quick.mnist_train // quick.index_images
+    ranges = full.task_ranges(full.mnist_runs, full.networks_per_task)
+    assert sum(c for _, c in ranges) == full.mnist_runs and ranges[1][0] == full.networks_per_task
+    assert quick.task_ranges(5, 2) == [(0, 2), (2, 2), (4, 1)]
+    with pytest.raises(Exception):
+        quick.epochs = 3                                    # frozen
+    import dataclasses
+    with pytest.raises(ValueError, match="epochs"):
+        dataclasses.replace(quick, epochs=0)
+    with pytest.raises(ValueError, match="sgd_dtype"):
+        dataclasses.replace(quick, sgd_dtype="float16")
+    with pytest.raises(ValueError, match="index_images"):
+        dataclasses.replace(quick, index_images=quick.mnist_train + 1)
+
+
+def test_mnist_sgd_task_does_not_depend_on_the_split():
+    # networks 2 and 3 trained in a task of four and in a task of two: the same end points up to
+    # float32 round-off (quick profile, width 25)
+    whole = ex.mnist_sgd_task(0, 0, profile="quick", width=25, first=0, count=4)
+    part = ex.mnist_sgd_task(0, 1, profile="quick", width=25, first=2, count=2)
+    for key in ("train", "test"):
+        np.testing.assert_allclose(part[key], whole[key][2:], rtol=1e-4)
+    np.testing.assert_allclose(part["acc"], whole["acc"][2:], atol=2e-3)   # at most 2 of 1000 images
+    assert whole["test"].shape == (4,) and np.all(whole["acc"] > 0.5)
+    with pytest.raises(ValueError, match="profile"):
+        ex.mnist_sgd_task(0, 0, profile="medium", width=25, first=0, count=1)

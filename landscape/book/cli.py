@@ -17,6 +17,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (file stems)")
     run.add_argument("--no-site", action="store_true", help="execute only; do not build the site")
+    run.add_argument("--cluster", metavar="serial|local|slurm|ADDRESS",
+                     help="where the chapters' independent tasks run: in this process (serial, the default at "
+                          "quick), an embedded Dask cluster of one worker per core (local, the default at full), "
+                          "Slurm jobs (needs dask-jobqueue) or a running Dask scheduler (tcp://host:8786)")
     run.add_argument("--no-strict", action="store_true", help="do not treat Sphinx warnings as errors")
     run.add_argument("--strict", action="store_true",
                      help="stop at the first failed claim (default: execute every chapter and claim, "
@@ -71,11 +75,19 @@ def main(argv=None) -> int:
         if args.seed < 0:
             print("error: --seed must be a non-negative integer", file=sys.stderr)
             return 2
+        if args.cluster is not None:
+            from ..tasks import check_cluster
+
+            try:
+                check_cluster(args.cluster)
+            except ValueError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
         t0 = time.perf_counter()
         print(f"executing the book: profile={args.profile} device={args.device} seed={args.seed}")
         try:
             runner.execute(args.only, profile=args.profile, device=args.device, seed=args.seed,
-                           keep_going=not args.strict)
+                           keep_going=not args.strict, cluster=args.cluster)
         except runner.ChapterFailed as err:
             print(f"\nFAILED: {err}", file=sys.stderr)
             return 1

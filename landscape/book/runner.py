@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .ledger import ENV_DIRECTORY, ENV_KEEP_GOING
 from ..progress import ENV_PROGRESS
+from ..tasks import ENV_CLUSTER
 
 __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chapter", "execute",
            "build_site"]
@@ -101,13 +102,15 @@ class RunPaths:
 
 def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", seed: int = 0,
                     paths: RunPaths | None = None, root: Path | None = None,
-                    keep_going: bool = True) -> float:
+                    keep_going: bool = True, cluster: str | None = None) -> float:
     """Execute one chapter with papermill; returns the wall time in seconds.
 
     With ``keep_going`` (the default) a failed claim is recorded and the chapter goes on, so
     that every claim is evaluated; the chapter fails at the end.  Without it the first failed
     claim stops the chapter.  Either way a failure raises :class:`ChapterFailed` naming the
-    chapter and every failed claim; the executed notebook is written first.
+    chapter and every failed claim; the executed notebook is written first.  ``cluster`` (``serial``,
+    ``local``, ``slurm`` or a Dask scheduler address) is where the chapter's independent units run
+    (:mod:`landscape.tasks`); the default is the profile's (serial at ``quick``, local at ``full``).
     """
     import jupytext
     import nbformat
@@ -126,7 +129,7 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
     src_ipynb = paths.executed / "_inputs" / f"{stem}.ipynb"
     nbformat.write(nb, src_ipynb)
     out_ipynb = paths.executed / "book" / f"{stem}.ipynb"
-    env_before = {k: os.environ.get(k) for k in (ENV_DIRECTORY, ENV_KEEP_GOING, ENV_PROGRESS)}
+    env_before = {k: os.environ.get(k) for k in (ENV_DIRECTORY, ENV_KEEP_GOING, ENV_PROGRESS, ENV_CLUSTER)}
     os.environ[ENV_DIRECTORY] = str(paths.ledger)
     os.environ[ENV_KEEP_GOING] = "1" if keep_going else "0"
     # progress bars go to a log beside the executed notebooks, never into the notebook's outputs
@@ -135,6 +138,8 @@ def execute_chapter(stem: str, *, profile: str = "quick", device: str = "cpu", s
     progress_log.parent.mkdir(parents=True, exist_ok=True)
     progress_log.write_text("")
     os.environ[ENV_PROGRESS] = str(progress_log)
+    if cluster:
+        os.environ[ENV_CLUSTER] = cluster
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     start = time.perf_counter()
     cell_error = None
@@ -191,7 +196,7 @@ def _record_timing(ledger_dir: Path, profile: str, stem: str, seconds: float, de
 
 def execute(only: list[str] | None = None, *, profile: str = "quick", device: str = "cpu",
             seed: int = 0, paths: RunPaths | None = None, root: Path | None = None,
-            echo=print, keep_going: bool = True) -> dict[str, float]:
+            echo=print, keep_going: bool = True, cluster: str | None = None) -> dict[str, float]:
     """Execute the chapters (all, or those named in ``only``; the report page is always refreshed).
 
     Returns ``{chapter: seconds}``.  With ``keep_going`` every chapter is executed even after one
@@ -226,7 +231,7 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
         t_chapter = time.perf_counter()
         try:
             seconds = execute_chapter(stem, profile=profile, device=device, seed=seed, paths=paths,
-                                      root=root, keep_going=keep_going)
+                                      root=root, keep_going=keep_going, cluster=cluster)
             status = ""
         except ChapterFailed as err:
             if not keep_going:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
-from ..compute import purpose_words, resolve_device, stream_seed
+from ..compute import numpy_stream, resolve_device, torch_stream
 from .ledger import Ledger
 
 __all__ = ["PROFILES", "Session", "start"]
@@ -35,15 +35,11 @@ class Session:
     def torch_generator(self, purpose=0, device=None):
         """A fresh torch generator for the stream of ``purpose`` (an integer or a name) on
         ``device`` (default: the session's); seeded by :func:`landscape.compute.stream_seed`."""
-        import torch
-
-        g = torch.Generator(device=device if device is not None else self.device)
-        g.manual_seed(stream_seed(self.seed, purpose))
-        return g
+        return torch_stream(self.seed, purpose, device if device is not None else self.device)
 
     def numpy_rng(self, purpose=0) -> np.random.Generator:
         """A fresh numpy generator for the stream of ``purpose``; independent streams per purpose."""
-        return np.random.default_rng(np.random.SeedSequence([self.seed, *purpose_words(purpose)]))
+        return numpy_stream(self.seed, purpose)
 
 
 def start(profile: str = "quick", device: str = "auto", seed: int = 0, chapter: str = "scratch",
