@@ -5,12 +5,12 @@ temporary folder, and fail naming the chapter and the claim when a check does no
 """
 import json
 import shutil
-from html import escape as html_escape
 
 import pytest
 
 from landscape.book import runner
 from landscape.book.ledger import load_ledgers
+from landscape.book.report import claim_anchor, claim_text
 
 pytestmark = pytest.mark.book
 
@@ -67,7 +67,10 @@ def test_site_builds_with_warnings_as_errors(run_paths, built_site):
     assert claims, "no claims recorded"
     assert f"{len(claims)} of {len(claims)} claims pass" in report
     for c in claims:
-        assert html_escape(c["claim"]) in report, f"claim {c['id']} missing from the report page"
+        # the report shows each claim as report.claim_text renders it (ASCII math as symbols)
+        assert claim_text(c["claim"]) in report, f"claim {c['id']} missing from the report page"
+        assert f'id="{claim_anchor(c["chapter"], c["id"])}"' in (html / "book" / f"{c['chapter']}.html").read_text(), \
+            f"claim {c['id']} has no anchor in its chapter"
     landing = (html / "book" / "intro.html").read_text()
     for stem in {c["chapter"] for c in claims if c["paper"] != "book"}:
         assert f'href="{stem}.html"' in landing, f"landing page does not list chapter {stem}"

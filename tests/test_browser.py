@@ -278,9 +278,9 @@ DISPLAY_MATH = """() => {
 }"""
 
 
-def test_phone_width_equations_and_page(browser, server):
-    """At 400 px no page is wider than the screen, and every display equation either fits or
-    scrolls inside its own box (never the page)."""
+def test_phone_width_equations_figures_and_page(browser, server):
+    """At 400 px no page is wider than the screen, every display equation either fits or
+    scrolls inside its own box (never the page), and figure tick labels are still >= 9 px."""
     base, site = server
     problems = []
     equations = 0
@@ -289,6 +289,11 @@ def test_phone_width_equations_and_page(browser, server):
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 1:
             problems.append(f"{rel}: page overflows horizontally by {overflow}px at {NARROW}px")
+        for fig in page.evaluate(FIGURE_SIZES):
+            px = style.tick_label_pixels(fig["shown"], fig["natural"])
+            if px < MIN_LABEL_PX:
+                problems.append(f"{rel}: figure {fig['src']} ({fig['natural']}px wide) is shown at {fig['shown']:.0f}px: "
+                                f"tick labels {px:.1f}px < {MIN_LABEL_PX}px at {NARROW}px")
         for eq in page.evaluate(DISPLAY_MATH):
             equations += 1
             if eq["visible"] > NARROW or (eq["width"] > eq["visible"] + 1 and not eq["scrolls"]):

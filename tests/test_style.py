@@ -13,7 +13,7 @@ def test_panels_stack_beyond_two_columns_and_keep_the_page_width():
     style.use()
     fig, axes = style.panels(3)
     assert len(axes) == 3 and len(fig.axes) == 3  # the unused fourth cell is removed
-    assert tuple(fig.get_size_inches()) == pytest.approx((style.WIDTH, 2 * 2.9))
+    assert tuple(fig.get_size_inches()) == pytest.approx((style.PANEL_WIDTH, 2 * 2.9))
     fig.canvas.draw()
     top, bottom = axes[0].get_position(), axes[2].get_position()
     assert bottom.width > 1.8 * top.width  # the last panel spans the bottom row

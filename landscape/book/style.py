@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["use", "panels", "tick_label_pixels", "PALETTE", "WIDTH", "HEIGHT", "DPI", "TICK_POINTS",
-           "FONT_SCALE"]
+           "FONT_SCALE", "PANEL_WIDTH"]
 
 WIDTH, HEIGHT = 6.4, 4.0
 PALETTE = "colorblind"
@@ -21,6 +21,10 @@ DPI = 110
 #: seaborn's "notebook" context scaled by this; tick labels are then 11 × FONT_SCALE points
 FONT_SCALE = 1.1
 TICK_POINTS = 11 * FONT_SCALE
+#: width of multi-panel figures: a little under WIDTH, because titles and labels that reach past
+#: the edge widen the saved image (bbox "tight") and it must stay under ~720 px to be shown at
+#: ≥ 9 px labels in a phone's 352 px column
+PANEL_WIDTH = 6.0
 
 
 def use() -> None:
@@ -46,10 +50,10 @@ def use() -> None:
     })
 
 
-def panels(n: int, *, columns: int = 2, panel_height: float = 2.9, width: float = WIDTH,
+def panels(n: int, *, columns: int = 2, panel_height: float = 2.9, width: float = PANEL_WIDTH,
            span_last: bool = True, **subplot_kw):
     """A figure of ``n`` panels, at most ``columns`` side by side and the rest in further rows,
-    :data:`WIDTH` inches wide so that its labels stay readable on the page; returns
+    :data:`PANEL_WIDTH` inches wide so that its labels stay readable on the page; returns
     ``(figure, list of n axes)``.  With ``span_last`` the last panel of an incomplete last row
     spans the rest of that row (it then shares no axis with the others); otherwise the unused
     cells are removed.  Further keyword arguments (``sharex``, ``sharey``, ``subplot_kw``...) go
