@@ -1,6 +1,7 @@
 """The rules of the house in ARCHITECTURE.md that a test can hold: the mathematics never imports
 the book machinery, and the book machinery lives in one subpackage."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,27 @@ def test_the_import_scan_sees_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from .book import session\nimport landscape.book.ledger\n")
     assert {"landscape.book.session", "landscape.book.ledger"} <= _imported_modules(bad)
+
+
+def _chapter_references():
+    book = Path(__file__).resolve().parents[1] / "book"
+    pattern = re.compile(r"\{py:(func|mod|class|data)\}`~?([\w.]+)`")
+    return sorted({(m.group(1), m.group(2), p.name) for p in book.glob("*.md") for m in pattern.finditer(p.read_text())})
+
+
+@pytest.mark.parametrize("role, target, chapter", _chapter_references())
+def test_chapter_references_name_real_objects(role, target, chapter):
+    # a chapter's {py:func} link goes to the API page; a stale name would silently render as plain text
+    import importlib
+
+    parts = target.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            assert hasattr(obj, attr), f"{chapter}: {{py:{role}}}`{target}` names nothing ({attr!r} missing)"
+            obj = getattr(obj, attr)
+        return
+    pytest.fail(f"{chapter}: {{py:{role}}}`{target}` names no importable module")
