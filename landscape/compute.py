@@ -10,8 +10,11 @@ import numpy as np
 
 from . import _validate
 
-__all__ = ["DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
+__all__ = ["PROFILES", "DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
            "torch_stream"]
+
+#: Values of the book's ``profile`` parameter (the chapters', the tasks' and the ledger's).
+PROFILES = ("quick", "full")
 
 #: Values of the book's ``device`` parameter.
 DEVICES = ("cpu", "cuda", "auto")
@@ -27,7 +30,6 @@ def resolve_device(device: str = "auto"):
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("`device` is 'cuda' but torch sees no GPU; use 'cpu' or 'auto'")
     return torch.device(device)
-
 
 
 class torch_threads:

@@ -36,14 +36,13 @@ from pathlib import Path
 from typing import Callable
 
 from . import _validate
+from .compute import PROFILES
 
 __all__ = ["ENV_CLUSTER", "ENV_CACHE", "Task", "check_cluster", "default_cluster", "cache_folder", "task_key", "run"]
 
 ENV_CLUSTER = "LANDSCAPE_CLUSTER"
 ENV_CACHE = "LANDSCAPE_TASK_CACHE"
 NAMED_CLUSTERS = ("serial", "local", "slurm")
-#: The book's profiles (as landscape.book.session.PROFILES; this module does not import the book).
-PROFILES = ("quick", "full")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..compute import PROFILES
+
 __all__ = [
     "PAPERS",
     "VERDICTS",
@@ -306,9 +308,9 @@ class Ledger:
             raise ValueError("`test` needs exactly one decision rule: `lower`/`upper`, `agrees_with` or `rejects`")
         if isinstance(decided_at, str):
             decided_at = (decided_at,)
-        bad = [p for p in decided_at if p not in ("quick", "full")]
+        bad = [p for p in decided_at if p not in PROFILES]
         if bad:
-            raise ValueError(f"`decided_at` must name profiles among ('quick', 'full'); got {bad}")
+            raise ValueError(f"`decided_at` must name profiles among {PROFILES}; got {bad}")
         est = np.atleast_1d(np.asarray(estimate, dtype=float))
         err = np.broadcast_to(np.asarray(se, dtype=float), est.shape).copy()
         if np.any(~(err > 0)):

@@ -11,12 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
-from ..compute import numpy_stream, resolve_device, torch_stream
+from ..compute import PROFILES, numpy_stream, resolve_device, torch_stream
 from .ledger import Ledger
 
 __all__ = ["PROFILES", "Session", "start"]
-
-PROFILES = ("quick", "full")
 
 
 @dataclass
