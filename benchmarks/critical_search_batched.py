@@ -3,7 +3,7 @@
 Two measurements, in one process, on the same device, side by side:
 
 (a) **Throughput of a search step.** One phase-2 iteration of
-    :func:`landscape.critical_search.minimise_gradient_norm` with a fresh factor (exact Hessian
+    :func:`landscape.nets.critical_search.minimise_gradient_norm` with a fresh factor (exact Hessian
     in closed form, H², batched Cholesky, solve, trial gradient) for ``--step-batch`` networks
     of the full profile's size (n = 16, P = 512), timed over ``--steps`` iterations with
     ``max_age=1`` (every accepted step forms a new Hessian); floating-point operations counted
@@ -11,8 +11,8 @@ Two measurements, in one process, on the same device, side by side:
     float64 matrix-product rate of the same machine measured just before (square products of
     size P and a batched product of the same shapes as H²).
 (b) **Batched against one run at a time.** The quick profile's search
-    (:data:`landscape.critical_search.PROFILES` ``["quick"]``: n = 4, its budget and settings)
-    for ``--runs`` runs in one batch, and :func:`landscape.critical_search.search_loop` (the same
+    (:data:`landscape.nets.critical_search.PROFILES` ``["quick"]``: n = 4, its budget and settings)
+    for ``--runs`` runs in one batch, and :func:`landscape.nets.critical_search.search_loop` (the same
     code with a batch of one, in a Python loop) for ``--loop-runs`` runs; runs per CPU second
     of both and their ratio.
 
@@ -34,8 +34,8 @@ import time
 import numpy as np
 import torch
 
-from landscape import critical_search as cs
-from landscape import engine
+from landscape.nets import critical_search as cs
+from landscape.nets import engine
 from landscape.book import report
 from landscape.compute import torch_threads
 

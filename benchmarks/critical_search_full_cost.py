@@ -1,6 +1,6 @@
 """What the full profile of the critical-point chapter costs, from a sample of its own searches.
 
-The settings come from the chapter's profile definition, :data:`landscape.critical_search.PROFILES`
+The settings come from the chapter's profile definition, :data:`landscape.nets.critical_search.PROFILES`
 ``["full"]`` (n, every φ, runs per φ, gradient-descent steps, phase-2 budget, factor reuse) —
 nothing is copied here. For every search of the profile (tanh and linear, every φ) this script
 runs ``--runs`` complete searches with exactly those settings (phase 1, phase 2 until each run
@@ -29,7 +29,7 @@ import time
 import numpy as np
 import torch
 
-from landscape import critical_search as cs
+from landscape.nets import critical_search as cs
 from landscape.book import report
 from landscape.compute import torch_threads
 

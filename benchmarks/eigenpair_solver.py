@@ -1,6 +1,6 @@
 """Time the homotopy eigenpair solver per tensor for each (Λ, H).
 
-:func:`landscape.homotopy.tensor_eigenpairs_batch` tracks ((H−1)^Λ − 1)/(H − 2) paths per
+:func:`landscape.spin_glass.homotopy.tensor_eigenpairs_batch` tracks ((H−1)^Λ − 1)/(H − 2) paths per
 tensor (Becker et al. 2020, eq. (5)), all tensors of a batch at once.  For every (Λ, H) this
 script solves ``--tensors`` random spin-glass coupling tensors in one batch and records the
 wall and CPU time per tensor, the number of paths, how many tensors needed a second homotopy,
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from landscape import counting
+from landscape.spin_glass import counting
 from landscape.book import report
 
 QUICK = [(L, 3) for L in range(2, 7)] + [(L, 4) for L in range(2, 6)] + [(L, 5) for L in range(2, 5)]

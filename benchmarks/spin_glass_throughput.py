@@ -3,7 +3,7 @@
 One evaluation of the energy and Euclidean gradient of Choromanska et al. (2015), eq. (2), at a
 batch of B points is, for H = 3, one (B, Λ) × (Λ, Λ²) matrix product (the contraction
 T·w, 2BΛ³ flops) followed by a batched matrix–vector product (2BΛ² flops).  This script times
-:func:`landscape.spin_glass.derivatives` (``order=1``) — the call :func:`landscape.sphere.minimise`
+:func:`landscape.spin_glass.hamiltonian.derivatives` (``order=1``) — the call :func:`landscape.spin_glass.sphere.minimise`
 makes every step — and compares its flop rate with the float32 matrix-multiplication rate of
 the same machine, measured in the same run on square matrices.
 
@@ -27,7 +27,7 @@ import time
 
 import torch
 
-from landscape import spin_glass
+from landscape.spin_glass import hamiltonian as spin_glass
 from landscape.book import report
 
 H = 3
@@ -103,7 +103,7 @@ def shaped_matmul_rate(device, batch: int, Lambda: int, repeats: int) -> float:
 def energy_gradient_outer(couplings, w):
     """Energy and gradient through the (B, Λ²) × (Λ², Λ) product w⊗w · T (H = 3 only).
 
-    The same 2BΛ³ flops as :func:`landscape.spin_glass.derivatives` with ``order=1``, but the
+    The same 2BΛ³ flops as :func:`landscape.spin_glass.hamiltonian.derivatives` with ``order=1``, but the
     large matrix is the coupling tensor itself and the output is only (B, Λ): a better shape
     for GEMM.  Shown for comparison (a possible order-1 fast path for ``derivatives``).
     """

@@ -1,6 +1,6 @@
 """What the full profile of the trained-network chapter costs, measured per unit, and what batching gains.
 
-The settings are those of the chapter, read from :data:`landscape.experiments.TRAINED_NETWORKS`
+The settings are those of the chapter, read from :data:`landscape.protocols.trained_networks.TRAINED_NETWORKS`
 (``full``): Becker ensembles (Adam steps and exact 726 × 726 Hessians per network, six data
 sets), Choromanska's MNIST SGD runs (every width, ``networks_per_task`` networks trained together
 as the chapter's tasks do), the index networks (SGD in float64 and exact Hessians) and the
@@ -13,7 +13,7 @@ on 4000 images) take many minutes each and are extrapolated from width 25 as P²
 Hessian-vector products, each ∝ P) plus P³ (the eigenvalues), scaled by the measured split of
 the two at width 25.
 
-It also measures the speed-up of batched ensemble SGD (:func:`landscape.ensembles.sgd`, a batch
+It also measures the speed-up of batched ensemble SGD (:func:`landscape.nets.ensembles.sgd`, a batch
 of ``networks_per_task`` networks) over training the same networks one at a time (batch of one,
 same code), at every width, and counts the floating-point operations of the whole profile to
 estimate its time on one H100/H200-class GPU.  Runs in about five minutes.
@@ -30,12 +30,12 @@ import time
 
 import torch
 
-from landscape import ensembles as en
-from landscape import experiments as ex
-from landscape import networks as nw
+from landscape.nets import ensembles as en
+from landscape.protocols import trained_networks as ex
+from landscape.nets import networks as nw
 from landscape.book import report
 from landscape.compute import torch_threads
-from landscape.experiments import UCI_SIZES
+from landscape.protocols.trained_networks import UCI_SIZES
 
 FULL = ex.TRAINED_NETWORKS["full"]
 SET_SIZES = {name: (442 if name == "diabetes" else UCI_SIZES[name][0]) for name in FULL.becker_sets}
@@ -186,7 +186,7 @@ def main(argv=None):
         title="Cost of the full profile of the trained-network chapter, extrapolated from timed units",
         command="python benchmarks/trained_networks_full_cost.py " + " ".join(argv or sys.argv[1:]),
         columns=["part", "unit", "seconds per unit", "units", "hours"], rows=rows,
-        notes=(summary + ". Batched ensemble SGD (landscape.ensembles.sgd, float32) against the same networks "
+        notes=(summary + ". Batched ensemble SGD (landscape.nets.ensembles.sgd, float32) against the same networks "
                "trained one at a time with the same code, and against the previous path (torch.func.vmap of one "
                "network's gradient), µs per network and step: "
                + "; ".join(f"n1 = {n}: {s1} (alone), {so} (vmap), {sb} (batched): {s}× and {v}×"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = ["PROFILES", "DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
            "torch_stream"]

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "bootstrap",

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import _validate
-from .compute import PROFILES
+from landscape import _validate
+from landscape.compute import PROFILES
 
 __all__ = ["ENV_CLUSTER", "ENV_CACHE", "Task", "check_cluster", "default_cluster", "cache_folder", "task_key", "run"]
 
@@ -128,7 +128,7 @@ def task_key(task: Task, seed: int) -> str:
 def _call(task: Task, seed: int):
     # one intra-op thread per task: the numbers of a matrix kernel may depend on its thread count,
     # and the workers already use every core
-    from .compute import torch_threads
+    from landscape.compute import torch_threads
 
     with torch_threads(1):
         return task.function(seed=seed, index=task.index, **task.params)

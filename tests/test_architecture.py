@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "landscape"
-MATHEMATICS = sorted(p for p in PACKAGE.glob("*.py") if p.name != "__main__.py")
+MATHEMATICS = sorted(
+    p for p in PACKAGE.rglob("*.py") if p.name != "__main__.py" and "book" not in p.relative_to(PACKAGE).parts
+)
+SUBPACKAGES = ("spin_glass", "rmt", "nets", "protocols")
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -19,14 +22,16 @@ def _imported_modules(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:  # a module directly in landscape/: one dot is landscape itself
-                base = "landscape" + ("." + base if base else "")
+            if node.level:  # relative: resolve against the importing module's package
+                package = ["landscape", *path.parent.relative_to(PACKAGE).parts] if path.is_relative_to(PACKAGE) else ["landscape"]
+                package = package[: len(package) - node.level + 1]
+                base = ".".join(package) + ("." + base if base else "")
             names.add(base)
             names.update(f"{base}.{a.name}" for a in node.names)
     return {n for n in names if n == "landscape" or n.startswith("landscape.")}
 
 
-@pytest.mark.parametrize("path", MATHEMATICS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MATHEMATICS, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_mathematics_does_not_import_the_book_machinery(path):
     offending = sorted(n for n in _imported_modules(path) if n == "landscape.book" or n.startswith("landscape.book."))
     assert not offending, f"{path.name} imports {offending}; library code must not depend on landscape.book"
@@ -36,6 +41,26 @@ def test_book_machinery_is_one_subpackage():
     machinery = {"ledger", "runner", "report", "session", "style", "sphinx_ext", "sweep", "cli"}
     assert machinery <= {p.stem for p in (PACKAGE / "book").glob("*.py")}
     assert not machinery & {p.stem for p in MATHEMATICS}
+
+
+def test_the_mathematics_lives_in_subpackages():
+    # the top level holds only what every subject shares: validation, the compute policy,
+    # statistics, progress bars and the task runner; a new subject goes into a subpackage
+    shared = {"__init__", "__main__", "_validate", "compute", "statistics", "progress", "tasks"}
+    top = {p.stem for p in PACKAGE.glob("*.py")}
+    assert top <= shared, f"modules outside the subpackages: {sorted(top - shared)}"
+    for name in SUBPACKAGES:
+        init = PACKAGE / name / "__init__.py"
+        assert init.exists() and '"""' in init.read_text(), f"landscape/{name} needs an __init__ with a docstring"
+
+
+def test_the_mathematics_does_not_import_the_protocols():
+    # the protocols compose the subjects; a subject that imported a protocol would make a cycle
+    for path in MATHEMATICS:
+        if "protocols" in path.relative_to(PACKAGE).parts:
+            continue
+        offending = sorted(n for n in _imported_modules(path) if n.startswith("landscape.protocols"))
+        assert not offending, f"{path.relative_to(PACKAGE)} imports {offending}"
 
 
 def test_the_import_scan_sees_a_violation(tmp_path):

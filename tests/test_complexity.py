@@ -1,4 +1,4 @@
-"""Tests of landscape.complexity (Choromanska et al. 2015 §4 and Thms 11.1–11.2; ABČ 2013)."""
+"""Tests of landscape.spin_glass.complexity (Choromanska et al. 2015 §4 and Thms 11.1–11.2; ABČ 2013)."""
 import math
 
 import numpy as np
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
-from landscape import complexity as cx
+from landscape.spin_glass import complexity as cx
 
 HS = range(3, 11)
 

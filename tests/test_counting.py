@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape import counting as c
+from landscape.spin_glass import counting as c
 
 
 # --- eq. (5) -------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def test_non_integer_lambda_interpolates_in_log():
 
 
 def test_becker_asymptotic_exponent_is_half_log_h_times_lambda():
-    from landscape import spin_glass as sg
+    from landscape.spin_glass import hamiltonian as sg
 
     N_e, H, n0 = 1e14, 4, 10
     lam = sg.effective_weights(N_e, H, n0)

@@ -5,9 +5,9 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from landscape import critical_search as cs
-from landscape import engine
-from landscape import networks as nw
+from landscape.nets import critical_search as cs
+from landscape.nets import engine
+from landscape.nets import networks as nw
 
 
 def _problem(n=3, m=7, act="tanh", seed=0, scale=1.0):

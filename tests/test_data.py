@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from landscape import data
+from landscape.nets import data
 
 
 def test_shipped_sets_load_offline():

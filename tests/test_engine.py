@@ -2,8 +2,8 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from landscape import engine
-from landscape import networks as nw
+from landscape.nets import engine
+from landscape.nets import networks as nw
 
 
 def _batch(n0, n1, n2, m, B=3, seed=0, scale=1.0):

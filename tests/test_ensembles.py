@@ -1,11 +1,11 @@
-"""Tests of landscape.ensembles: batched ensemble passes and SGD against per-network references."""
+"""Tests of landscape.nets.ensembles: batched ensemble passes and SGD against per-network references."""
 import numpy as np
 import pytest
 import torch
 
-from landscape import ensembles as en
-from landscape import experiments as ex
-from landscape import networks as nw
+from landscape.nets import ensembles as en
+from landscape.protocols import trained_networks as ex
+from landscape.nets import networks as nw
 
 
 def _data(m=40, n0=5, n_out=3, seed=0, dtype=torch.float64):
@@ -134,7 +134,7 @@ def test_bad_input():
 
 
 def test_adam_equals_networks_train():
-    # the batched full-batch Adam and landscape.networks.train (vmap) run the same iteration:
+    # the batched full-batch Adam and landscape.nets.networks.train (vmap) run the same iteration:
     # equal end points up to float64 round-off amplified over 60 steps
     g = torch.Generator().manual_seed(3)
     X = torch.randn(30, 4, generator=g, dtype=torch.float64)

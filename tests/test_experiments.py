@@ -1,4 +1,4 @@
-"""Tests of landscape.experiments: protocols of the papers' trained-network experiments."""
+"""Tests of landscape.protocols.trained_networks: protocols of the papers' trained-network experiments."""
 import math
 
 import numpy as np
@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landscape import compute
-from landscape import experiments as ex
-from landscape import networks as nw
-from landscape import spin_glass
+from landscape.protocols import trained_networks as ex
+from landscape.nets import networks as nw
+from landscape.spin_glass import hamiltonian as spin_glass
 
 
 # --- architectures ------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
-from landscape import free_probability as fp
-from landscape import networks
-from landscape import random_matrix as rm
+from landscape.rmt import free_probability as fp
+from landscape.nets import networks
+from landscape.rmt import random_matrix as rm
 
 
 # ---------------------------------------------------------------- machinery against closed forms

@@ -6,8 +6,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape import homotopy as hm
-from landscape import spin_glass as sg
+from landscape.spin_glass import homotopy as hm
+from landscape.spin_glass import hamiltonian as sg
 
 
 def _spin_glass_tensors(n, L, H, seed):

@@ -6,7 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landscape import losses, networks as nw
+from landscape.nets import losses, networks as nw
 
 ROBUST = ("squared", "pseudo_huber", "blake_zisserman", "corrupted_gaussian", "cauchy")
 

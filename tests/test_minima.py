@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate
 
-from landscape import minima as m
-from landscape.complexity import energy_barrier
-from landscape.random_matrix import semicircle_log_potential
+from landscape.spin_glass import minima as m
+from landscape.spin_glass.complexity import energy_barrier
+from landscape.rmt.random_matrix import semicircle_log_potential
 
 HS = [3, 4, 5, 6, 7, 8]
 

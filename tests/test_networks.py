@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from landscape import networks as nw
+from landscape.nets import networks as nw
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "softplus", "linear"])

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landscape import paths
+from landscape.spin_glass import paths
 
 widths_strategy = st.lists(st.integers(1, 4), min_size=1, max_size=4).flatmap(
     lambda hidden: st.integers(1, 5).map(lambda d: (d, *hidden, 1)))

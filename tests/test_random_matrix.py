@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import integrate
 
-from landscape import random_matrix as rm
+from landscape.rmt import random_matrix as rm
 
 
 @pytest.mark.parametrize("variance", [0.5, 1.0, 3.0])

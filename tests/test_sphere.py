@@ -1,4 +1,4 @@
-"""Tests of landscape.sphere: the batched minimiser on the sphere and the Hessian spectrum."""
+"""Tests of landscape.spin_glass.sphere: the batched minimiser on the sphere and the Hessian spectrum."""
 import math
 
 import numpy as np
@@ -7,8 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape import sphere
-from landscape import spin_glass as sg
+from landscape.spin_glass import sphere
+from landscape.spin_glass import hamiltonian as sg
 
 F64 = torch.float64
 

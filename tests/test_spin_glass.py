@@ -6,7 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landscape import spin_glass as sg
+from landscape.spin_glass import hamiltonian as sg
 
 
 # --- Λ(N_e, H, n0) -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape import losses, networks as nw, wide
+from landscape.nets import losses, networks as nw, wide
 
 
 def _data(N=12, d=4, m=1, seed=0):

@@ -76,7 +76,7 @@ def main(argv=None) -> int:
             print("error: --seed must be a non-negative integer", file=sys.stderr)
             return 2
         if args.cluster is not None:
-            from ..tasks import check_cluster
+            from landscape.tasks import check_cluster
 
             try:
                 check_cluster(args.cluster)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..compute import PROFILES
+from landscape.compute import PROFILES
 
 __all__ = [
     "PAPERS",

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .ledger import ENV_DIRECTORY, ENV_KEEP_GOING
-from ..progress import ENV_PROGRESS
-from ..tasks import ENV_CLUSTER
+from landscape.progress import ENV_PROGRESS
+from landscape.tasks import ENV_CLUSTER
 
 __all__ = ["repo_root", "chapters", "ChapterFailed", "BookFailed", "execute_chapter", "execute",
            "build_site"]
@@ -205,7 +205,7 @@ def execute(only: list[str] | None = None, *, profile: str = "quick", device: st
     """
     from tqdm.auto import tqdm
 
-    from ..compute import resolve_device
+    from landscape.compute import resolve_device
 
     root = root or repo_root()
     paths = paths or RunPaths.default(root)

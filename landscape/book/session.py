@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validate
-from ..compute import PROFILES, numpy_stream, resolve_device, torch_stream
+from landscape import _validate
+from landscape.compute import PROFILES, numpy_stream, resolve_device, torch_stream
 from .ledger import Ledger
 
 __all__ = ["PROFILES", "Session", "start"]

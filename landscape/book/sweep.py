@@ -82,7 +82,7 @@ def run_sweep(seeds: list[int], *, profile: str = "quick", device: str = "cpu",
     unless ``fresh``."""
     from tqdm.auto import tqdm
 
-    from .. import _validate
+    from landscape import _validate
     from .runner import SUMMARY_PAGES, chapters
 
     jobs = _validate.integer("jobs", jobs, minimum=1, maximum=64)

@@ -4,8 +4,8 @@ This is the one minimiser of the book: every chapter that descends the Hamiltoni
 Choromanska et al. (2015), eq. (2), on the sphere :math:`\\|w\\|^2 = \\Lambda` calls
 :func:`minimise`, and every chapter that asks "is this a minimum, and of which index?"
 calls :func:`hessian_spectrum` and :func:`index`.  The contractions themselves live in
-:mod:`landscape.spin_glass` (:func:`~landscape.spin_glass.derivatives`,
-:func:`~landscape.spin_glass.hessian`); this module only organises the iteration.
+:mod:`landscape.spin_glass.hamiltonian` (:func:`~landscape.spin_glass.hamiltonian.derivatives`,
+:func:`~landscape.spin_glass.hamiltonian.hessian`); this module only organises the iteration.
 
 Step size
 ---------
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .spin_glass import Couplings, derivatives, hessian
+from landscape import _validate
+from landscape.spin_glass.hamiltonian import Couplings, derivatives, hessian
 
 __all__ = ["SphereMinima", "default_lr", "minimise", "hessian_spectrum", "index", "descent_experiment"]
 
@@ -91,7 +91,7 @@ def default_lr(H) -> float:
 
 def _check_couplings(couplings):
     if not isinstance(couplings, Couplings):
-        raise ValueError(f"`couplings` must be a landscape.spin_glass.Couplings; got {type(couplings).__name__}")
+        raise ValueError(f"`couplings` must be a landscape.spin_glass.hamiltonian.Couplings; got {type(couplings).__name__}")
 
 
 def _as_points(name, couplings, w):
@@ -155,7 +155,7 @@ def minimise(couplings, w0, *, lr=None, max_steps=5000, grad_tol=1e-4, momentum=
 
     Parameters
     ----------
-    couplings : landscape.spin_glass.Couplings   the Hamiltonian, any H >= 2
+    couplings : landscape.spin_glass.hamiltonian.Couplings   the Hamiltonian, any H >= 2
     w0 : torch.Tensor (B, Λ)   starting points (rows are rescaled onto the sphere; the
         dtype and device of ``w0`` are those of the computation)
     lr : float > 0, optional   step size η; default :func:`default_lr` (H), independent of Λ
@@ -175,12 +175,12 @@ def minimise(couplings, w0, *, lr=None, max_steps=5000, grad_tol=1e-4, momentum=
     Implements the descent used for Choromanska et al. (2015), §5 / Fig. 3 (they ran SGD on
     the spin-glass energy; the landscape is deterministic, so full-batch descent is the
     exact counterpart).  Costs per step one call of
-    :func:`landscape.spin_glass.derivatives` with ``order=1`` on the unconverged rows.
+    :func:`landscape.spin_glass.hamiltonian.derivatives` with ``order=1`` on the unconverged rows.
 
     Examples
     --------
     >>> import torch
-    >>> from landscape import spin_glass
+    >>> from landscape.spin_glass import hamiltonian as spin_glass
     >>> g = torch.Generator().manual_seed(0)
     >>> c = spin_glass.sample_couplings(20, 3, g, dtype=torch.float64)
     >>> w0 = spin_glass.random_sphere_points(4, 20, g, dtype=torch.float64)
@@ -216,7 +216,7 @@ def minimise(couplings, w0, *, lr=None, max_steps=5000, grad_tol=1e-4, momentum=
 
     bar = None
     if progress:
-        from .progress import progress_bar
+        from landscape.progress import progress_bar
 
         bar = progress_bar(total=max_steps, desc=f"descent Λ={c.Lambda}")
     with torch.no_grad():
@@ -250,9 +250,9 @@ def hessian_spectrum(couplings, w, batch_size=64):
 
     Parameters
     ----------
-    couplings : landscape.spin_glass.Couplings
+    couplings : landscape.spin_glass.hamiltonian.Couplings
     w : torch.Tensor (B, Λ)   points on the sphere |w|² = Λ (relative tolerance 1e-3)
-    batch_size : int >= 1     rows per call of :func:`landscape.spin_glass.hessian`
+    batch_size : int >= 1     rows per call of :func:`landscape.spin_glass.hamiltonian.hessian`
         (memory is a few times batch_size·Λ² numbers)
 
     Returns
@@ -262,13 +262,13 @@ def hessian_spectrum(couplings, w, batch_size=64):
     Notes
     -----
     The Hessian in an orthonormal basis of the tangent space
-    (:func:`landscape.spin_glass.hessian`), diagonalised with ``torch.linalg.eigvalsh``.
+    (:func:`landscape.spin_glass.hamiltonian.hessian`), diagonalised with ``torch.linalg.eigvalsh``.
     Its negative eigenvalues count the index of a critical point (Choromanska et al. 2015, §4).
 
     Examples
     --------
     >>> import torch
-    >>> from landscape import spin_glass
+    >>> from landscape.spin_glass import hamiltonian as spin_glass
     >>> g = torch.Generator().manual_seed(0)
     >>> c = spin_glass.sample_couplings(10, 3, g, dtype=torch.float64)
     >>> hessian_spectrum(c, spin_glass.random_sphere_points(2, 10, g, dtype=torch.float64)).shape
@@ -349,7 +349,7 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
         first result).  This tells an end point that the stopping rule caught on a slow, nearly
         flat stretch (it continues to a minimum) from a genuine saddle (it stays, or leaves
         downhill to a point of another index).
-    max_bytes : int, optional   passed to :func:`landscape.spin_glass.sample_couplings`
+    max_bytes : int, optional   passed to :func:`landscape.spin_glass.hamiltonian.sample_couplings`
     progress : bool   tqdm bar over the draws
 
     Returns
@@ -366,7 +366,7 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
     import pandas as pd
     import torch
 
-    from . import spin_glass
+    from landscape.spin_glass import hamiltonian as spin_glass
 
     Lambda = _validate.integer("Lambda", Lambda, minimum=2)
     H = _validate.integer("H", H, minimum=2)
@@ -385,7 +385,7 @@ def descent_experiment(Lambda, H, n_starts, n_draws=1, generator=None, *, dtype=
     frames = []
     draws = range(n_draws)
     if progress:
-        from .progress import progress_bar
+        from landscape.progress import progress_bar
 
         draws = progress_bar(draws, desc=f"Λ={Lambda}")
     for d in draws:

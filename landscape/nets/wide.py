@@ -1,6 +1,6 @@
 """Wide networks: the global-optimality conditions of Nguyen & Hein (2017), made computable.
 
-Notation follows the paper and :mod:`landscape.networks` alike: :math:`F_0 = X` (N × d),
+Notation follows the paper and :mod:`landscape.nets.networks` alike: :math:`F_0 = X` (N × d),
 :math:`G_k = F_{k-1} W_k + 1_N b_k^T`, :math:`F_k = \\sigma(G_k)` with
 :math:`W_k \\in \\mathbb R^{n_{k-1} \\times n_k}`; the objective is
 :math:`\\Phi = \\sum_{ij} l((F_L)_{ij} - Y_{ij})` (eq. (1)).  One deviation, stated wherever it
@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import _validate
-from . import losses as _losses
-from . import networks as _nw
+from landscape import _validate
+from landscape.nets import losses as _losses
+from landscape.nets import networks as _nw
 
 __all__ = [
     "COVERED_ACTIVATIONS",
@@ -469,7 +469,7 @@ def backprop(net: "_nw.MLP", theta, X, Y, loss="squared", activation=None) -> Ba
     net : networks.MLP (σ_L = identity unless ``net.output_activation``)
     theta : flat parameters (P,)
     X, Y : (N, d) and (N, m) tensors
-    loss : name or :class:`landscape.losses.Loss`; Φ = Σ l(F_L − Y)
+    loss : name or :class:`landscape.nets.losses.Loss`; Φ = Σ l(F_L − Y)
     activation : optional ``(σ, σ')`` pair overriding ``net.activation``
 
     Returns
@@ -573,11 +573,11 @@ def check_global_optimality(model, X, Y, k, *, loss="squared", layers=None, rtol
 
     Parameters
     ----------
-    model : ``(net, theta)`` with ``net`` a :class:`landscape.networks.MLP` and ``theta`` its flat
+    model : ``(net, theta)`` with ``net`` a :class:`landscape.nets.networks.MLP` and ``theta`` its flat
         parameters (a torch tensor)
     X, Y : (N, d), (N, m) torch tensors
     k : the wide layer, 0 ≤ k ≤ L − 1 (k = 0 is the input layer: Theorem 3.4)
-    loss : name of :data:`landscape.losses.NAMES` (not ``squared_hinge``) or a Loss
+    loss : name of :data:`landscape.nets.losses.NAMES` (not ``squared_hinge``) or a Loss
     layers : the set I ⊆ {k+1, …, L} of Theorem 3.8 (default: all of them)
     rtol : rank tolerance relative to the largest singular value (default: size·eps)
     hessian_rtol : eigenvalues of the block Hessian with |λ| ≤ hessian_rtol·max|λ| count as zero
@@ -600,7 +600,7 @@ def check_global_optimality(model, X, Y, k, *, loss="squared", layers=None, rtol
     import torch
 
     if not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], _nw.MLP)):
-        raise ValueError("`model` must be a pair (net, theta) with net a landscape.networks.MLP")
+        raise ValueError("`model` must be a pair (net, theta) with net a landscape.nets.networks.MLP")
     net, theta = model
     loss = _losses.get(loss)
     if loss.name == "squared_hinge":
@@ -785,7 +785,7 @@ def check_separable_optimality(model, X, Y, k, *, rtol: float | None = None, gra
     import torch  # noqa: F401
 
     if not (isinstance(model, tuple) and len(model) == 2 and isinstance(model[0], _nw.MLP)):
-        raise ValueError("`model` must be a pair (net, theta) with net a landscape.networks.MLP")
+        raise ValueError("`model` must be a pair (net, theta) with net a landscape.nets.networks.MLP")
     net, theta = model
     L = net.depth
     k = _validate.integer("k", k, minimum=0, maximum=L - 1)

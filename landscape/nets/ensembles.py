@@ -1,6 +1,6 @@
 """Ensembles of small fully connected networks trained together as stacked weights.
 
-An ensemble of B networks of one architecture (:class:`landscape.networks.MLP`) is a tensor of
+An ensemble of B networks of one architecture (:class:`landscape.nets.networks.MLP`) is a tensor of
 flat parameter vectors ``(B, P)``, as everywhere in the package.  Here every layer is held as a
 stack ``W (B, n_{k-1}, n_k)``, ``b (B, n_k)``, and the forward and backward passes are written
 directly as batched matrix products (``torch.baddbmm`` / ``torch.bmm``): one call per layer for
@@ -16,15 +16,15 @@ round-off of the matrix kernels, which the tests bound).
 """
 from __future__ import annotations
 
-from . import _validate
-from . import networks as _nw
-from .compute import stream_seed
+from landscape import _validate
+from landscape.nets import networks as _nw
+from landscape.compute import stream_seed
 
 __all__ = ["KINDS", "network_streams", "init", "layers", "flatten", "forward", "grad", "sgd", "adam", "losses",
            "accuracy"]
 
-#: Losses of the batched passes: ``mse`` ½·mean_i |f(x_i) − y_i|², ``half_sum`` ½·Σ_i |f(x_i) − y_i|² (as :mod:`landscape.networks`),
-#: ``cross_entropy`` mean_i of −Σ_c y_ic log softmax(f(x_i))_c (as :func:`landscape.experiments.cross_entropy`).
+#: Losses of the batched passes: ``mse`` ½·mean_i |f(x_i) − y_i|², ``half_sum`` ½·Σ_i |f(x_i) − y_i|² (as :mod:`landscape.nets.networks`),
+#: ``cross_entropy`` mean_i of −Σ_c y_ic log softmax(f(x_i))_c (as :func:`landscape.protocols.trained_networks.cross_entropy`).
 KINDS = ("mse", "half_sum", "cross_entropy")
 
 
@@ -64,7 +64,7 @@ def init(net: _nw.MLP, indices, *, seed: int, purpose, scheme: str = "gaussian",
          device=None, dtype=None):
     """Starting points ``(len(indices), P)``, network ``i`` drawn from its own stream.
 
-    Row k is :func:`landscape.networks.init_params` ``(net, 1, g_i, scheme, scale)`` with ``g_i`` the
+    Row k is :func:`landscape.nets.networks.init_params` ``(net, 1, g_i, scheme, scale)`` with ``g_i`` the
     stream of network ``indices[k]`` (:func:`network_streams`), so a network's start does not depend
     on the other members of the batch.
     """
@@ -92,7 +92,7 @@ def layers(thetas, net: _nw.MLP):
 
 
 def flatten(stack):
-    """Inverse of :func:`layers`: the flat parameters ``(B, P)`` in the order of :func:`landscape.networks.unflatten`."""
+    """Inverse of :func:`layers`: the flat parameters ``(B, P)`` in the order of :func:`landscape.nets.networks.unflatten`."""
     import torch
 
     parts = []
@@ -219,7 +219,7 @@ def grad(thetas, Xb, Yb, net: _nw.MLP, kind: str = "mse"):
 
     Notes
     -----
-    Equal (up to round-off) to :func:`landscape.networks.batched_grad` applied network by network;
+    Equal (up to round-off) to :func:`landscape.nets.networks.batched_grad` applied network by network;
     computed by back-propagation, :math:`\\partial L/\\partial W_k = a_{k-1}^\\top \\delta_k`,
     :math:`\\delta_{k-1} = (\\delta_k W_k^\\top)\\odot\\sigma'(z_{k-1})`, as batched products.
     """
@@ -333,13 +333,13 @@ def adam(thetas, X, Y, net: _nw.MLP, *, kind: str = "mse", steps: int = 1000, lr
          chunk: int | None = None):
     """Full-batch Adam of an ensemble on shared data, as batched products; returns ``(thetas, losses, grad_norms)``.
 
-    The same iteration as :func:`landscape.networks.train` (``method="adam"``, β = (0.9, 0.999),
+    The same iteration as :func:`landscape.nets.networks.train` (``method="adam"``, β = (0.9, 0.999),
     ε = 1e-12, bias-corrected moments; Kingma & Ba 2015, Algorithm 1) with the gradients of
     :func:`grad`; ``chunk`` networks at a time (default 4 on the CPU, all on a GPU).  On the CPU a
     full batch of activations per network already overflows the cache (Becker's networks on 1599
     points: about 1 MB per layer), so larger chunks gain nothing: per network and step, 1/4/16/32
     networks at once took 1.0/1.7/2.6/2.1 ms (H = 3) and 1.9/1.7/1.7/2.5 ms (H = 7) on a shared
-    2-core EPYC, against 2.5–4.9 ms with :func:`landscape.networks.train` (vmap, 16 or 200 networks).
+    2-core EPYC, against 2.5–4.9 ms with :func:`landscape.nets.networks.train` (vmap, 16 or 200 networks).
     Deterministic: no random numbers.  ``losses`` and ``grad_norms`` are those at the end points.
     """
     import torch

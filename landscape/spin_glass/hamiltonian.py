@@ -19,7 +19,7 @@ from itertools import permutations
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "hidden_width",

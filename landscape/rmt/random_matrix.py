@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "sample_goe",

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "check_widths",

@@ -13,14 +13,14 @@ trained on a memorisation task (inputs and targets i.i.d. standard normal, m exa
    :math:`\\alpha` = fraction of negative Hessian eigenvalues.
 
 Every phase is batched over runs, each with its own data, on the closed forms of
-:mod:`landscape.engine`; runs leave the batch as they finish, so later iterations cost only the
+:mod:`landscape.nets.engine`; runs leave the batch as they finish, so later iterations cost only the
 live runs. Phase 2 uses Levenberg–Marquardt steps on the gradient with exact Hessians and
 batched Cholesky factors (:func:`minimise_gradient_norm`). :func:`search` and
 :func:`search_loop` run the same algorithm batched and one run at a time (the benchmark
 compares them). :data:`PROFILES` holds the chapter's quick and full settings.
 
 The loss is ``networks.loss(kind="mse")`` = :math:`\\frac1{2m}\\sum_{\\mu}|f(x_\\mu) - y_\\mu|^2`
-and the flat parameter layout is that of :mod:`landscape.networks` (``[vec W_1, vec W_2]``,
+and the flat parameter layout is that of :mod:`landscape.nets.networks` (``[vec W_1, vec W_2]``,
 row-major), so ``networks.hessian`` is the reference the closed forms here are tested against.
 
 Capacity ratio: :math:`\\phi = 2n^2/(mn) = 2n/m` = number of parameters / number of residuals.
@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate, engine
-from .compute import torch_threads
+from landscape import _validate
+from landscape.nets import engine
+from landscape.compute import torch_threads
 
 __all__ = [
     "ACTIVATIONS",
@@ -63,7 +64,7 @@ __all__ = [
     "bootstrap_fit",
 ]
 
-#: Activations the search accepts: the smooth ones of :data:`landscape.engine.ACTIVATIONS`
+#: Activations the search accepts: the smooth ones of :data:`landscape.nets.engine.ACTIVATIONS`
 #: (a ReLU network's Hessian misses the kinks, so J = |∇L|² is not smooth there).
 ACTIVATIONS = ("tanh", "linear", "sigmoid", "softplus")
 
@@ -380,7 +381,7 @@ def minimise_gradient_norm(thetas, X, Y, activation="tanh", *, max_iters=1500, s
     .. math:: (H^2 + \\lambda I)\\,\\delta = -H\\nabla L ,
 
     solved with a batched Cholesky factor of H² + λI from the exact closed-form Hessian
-    (:func:`landscape.engine.hessian`). A step is accepted iff J decreases. After an accepted
+    (:func:`landscape.nets.engine.hessian`). A step is accepted iff J decreases. After an accepted
     step the same factor is reused (a chord step: only H∇L, one Hessian-vector product, is new)
     for up to ``max_age`` steps, since H changes little between neighbouring steps and a fresh
     Hessian costs O(P³); a rejected reused step triggers a fresh Hessian, a rejected fresh step
@@ -667,7 +668,7 @@ class SearchResult:
         Per GD step one loss and gradient; per phase-2 iteration one Hessian-vector product,
         two triangular solves (2P² each) and one trial gradient; per exact Hessian its closed
         form plus H² (2P³); per factorization a Cholesky (P³/3). Eigenvalues of kept points and
-        elementwise work are left out (counted by :func:`landscape.engine.flops`).
+        elementwise work are left out (counted by :func:`landscape.nets.engine.flops`).
         """
         n, m, P = self.n, self.m, self.n_params
         grad = engine.flops(n, n, n, m, "grad")
@@ -734,7 +735,7 @@ def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.
     Notes
     -----
     {cite:t}`pennington2017`, §6.4 and Fig. 6. Exact Hessians (closed form,
-    :func:`landscape.engine.hessian`) and their eigenvalues are computed for kept runs only.
+    :func:`landscape.nets.engine.hessian`) and their eigenvalues are computed for kept runs only.
     The result depends only on the generator's state and the arguments: runs leave the batch
     in an order that depends on their own data only.
     """
@@ -750,7 +751,7 @@ def search(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.
 def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, max_iters, stop_j, damping,
             max_age, factor_dtype, zero_tol, keep_j, device, dtype, progress):
     import torch
-    from .progress import progress_bar
+    from landscape.progress import progress_bar
 
     zero_tol = _validate.positive_float("zero_tol", zero_tol, allow_zero=True)
     keep_j = _validate.positive_float("keep_j", keep_j)

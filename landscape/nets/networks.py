@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "ACTIVATIONS",
@@ -156,10 +156,10 @@ def init_params(net: MLP, batch: int, generator=None, *, scheme: str = "gaussian
 def loss(theta, X, Y, net: MLP, kind: str = "mse"):
     """Squared loss of one network: ``mse`` = (1/2m) Σ_i |f(x_i) − y_i|², ``half_sum`` = ½ Σ_i |f(x_i) − y_i|².
 
-    (``half_sum`` is not :func:`landscape.losses.squared`, which is Nguyen & Hein's Σ r² without the ½.)
+    (``half_sum`` is not :func:`landscape.nets.losses.squared`, which is Nguyen & Hein's Σ r² without the ½.)
 
     ``kind`` may also be a callable ``objective(F, Y) -> scalar`` of the network output ``F``
-    (m, n_L) and the targets, e.g. a robust loss from :mod:`landscape.losses`; every function
+    (m, n_L) and the targets, e.g. a robust loss from :mod:`landscape.nets.losses`; every function
     below that takes ``kind`` (gradients, Hessians, ``train``, ``newton_refine``) passes it on.
     """
     if callable(kind):
@@ -371,7 +371,7 @@ def train(thetas, X, Y, net: MLP, *, kind: str = "mse", steps: int = 1000, lr: f
     moving (their parameters are frozen), so a converged member is not disturbed by later steps.
     """
     import torch
-    from .progress import progress_bar
+    from landscape.progress import progress_bar
 
     _validate.choice("method", method, ("adam", "gd"))
     steps = _validate.integer("steps", steps, minimum=0)

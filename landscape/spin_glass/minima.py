@@ -17,7 +17,7 @@ Conventions (the book's, checked against both papers)
 * :math:`\\sigma = \\sqrt{H/(2(H-1))}`, :math:`\\gamma = \\sqrt2\\,\\sigma = \\sqrt{H/(H-1)}`,
   threshold :math:`E_\\infty = \\sqrt2/\\sigma = 2\\sqrt{(H-1)/H}`.
 * :math:`\\Omega(x) = \\int_{-2}^{2}\\log|x-y|\\,\\sqrt{4-y^2}/(2\\pi)\\,dy` is
-  :func:`landscape.random_matrix.semicircle_log_potential` (variance 1).
+  :func:`landscape.rmt.random_matrix.semicircle_log_potential` (variance 1).
 
 The 2×2 conditional covariance
 ------------------------------
@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate
-from .compute import torch_threads
-from .complexity import energy_barrier
-from .random_matrix import semicircle_log_potential
+from landscape import _validate
+from landscape.compute import torch_threads
+from landscape.spin_glass.complexity import energy_barrier
+from landscape.rmt.random_matrix import semicircle_log_potential
 
 __all__ = [
     "sigma",
@@ -539,7 +539,7 @@ def expected_entropy(E_over_p, Lambda, H, p):
               - (\\Lambda-1)\\,\\Phi_{1/2}\\Big(\\sigma\\sqrt{\\tfrac{\\Lambda}{\\Lambda-1}}\\tfrac Ep\\Big),
 
     with :math:`\\Phi_{1/2}(s) = \\frac1\\pi\\int_{-\\sqrt2}^{\\sqrt2}\\log|s-t|\\sqrt{2-t^2}\\,dt`
-    (:func:`~landscape.random_matrix.semicircle_log_potential` with variance ½, closed form).
+    (:func:`~landscape.rmt.random_matrix.semicircle_log_potential` with variance ½, closed form).
 
     Parameters
     ----------
@@ -606,7 +606,7 @@ def goe_log_det(s, n, n_samples, generator=None, *, variance=0.5, batch=512):
     n : int >= 1, matrix size
     n_samples : int >= 2
     generator : torch.Generator, optional
-    variance : σ² of :func:`landscape.random_matrix.sample_goe` (½: semicircle on [−√2, √2])
+    variance : σ² of :func:`landscape.rmt.random_matrix.sample_goe` (½: semicircle on [−√2, √2])
     batch : matrices per eigen-decomposition call
 
     Returns
@@ -616,7 +616,7 @@ def goe_log_det(s, n, n_samples, generator=None, *, variance=0.5, batch=512):
     Notes
     -----
     Its n → ∞ limit is :math:`\\Phi_{\\sigma^2}(s)` (closed form in
-    :func:`~landscape.random_matrix.semicircle_log_potential`), the integral in PRL eq. (8).
+    :func:`~landscape.rmt.random_matrix.semicircle_log_potential`), the integral in PRL eq. (8).
 
     Examples
     --------
@@ -627,7 +627,7 @@ def goe_log_det(s, n, n_samples, generator=None, *, variance=0.5, batch=512):
     """
     import torch
 
-    from .random_matrix import sample_goe
+    from landscape.rmt.random_matrix import sample_goe
 
     s = _validate.finite_array("s", s)
     n = _validate.integer("n", n, minimum=1)
@@ -756,7 +756,7 @@ def entropy_monte_carlo(E_over_p, Lambda, H, p, n_samples, generator=None, *, we
     """
     import torch
 
-    from .random_matrix import sample_goe
+    from landscape.rmt.random_matrix import sample_goe
 
     H = _H(H, minimum=2)
     Lambda = _validate.integer("Lambda", Lambda, minimum=2)
@@ -798,7 +798,7 @@ def entropy_monte_carlo(E_over_p, Lambda, H, p, n_samples, generator=None, *, we
 
 
 # ---------------------------------------------------------------------------------------
-# Sampled minima (descent from random starts, shared minimiser of landscape.sphere)
+# Sampled minima (descent from random starts, shared minimiser of landscape.spin_glass.sphere)
 # ---------------------------------------------------------------------------------------
 @dataclass
 class MinimaSample:
@@ -843,7 +843,7 @@ def sample_minima(Lambda, H, n_starts, n_landscapes=1, generator=None, *, grad_t
     n_starts : int >= 2, starts per landscape
     n_landscapes : int >= 1, independent coupling draws
     generator : torch.Generator, optional (its device is used)
-    grad_tol : float > 0, Riemannian gradient tolerance of :func:`landscape.sphere.minimise` (float64)
+    grad_tol : float > 0, Riemannian gradient tolerance of :func:`landscape.spin_glass.sphere.minimise` (float64)
     max_steps : int
     merge_tol : end points with overlap > 1 − merge_tol are the same minimum
     progress : bool, tqdm over landscapes
@@ -857,7 +857,7 @@ def sample_minima(Lambda, H, n_starts, n_landscapes=1, generator=None, *, grad_t
     Notes
     -----
     A converged end point is a minimum when its smallest Riemannian Hessian eigenvalue is
-    positive (:func:`landscape.sphere.hessian_spectrum`); converged saddles are counted and
+    positive (:func:`landscape.spin_glass.sphere.hessian_spectrum`); converged saddles are counted and
     dropped. Descent samples minima in proportion to their basins, not uniformly: the sample is
     not the Kac–Rice census the formulas of Becker et al. describe.
 
@@ -882,15 +882,15 @@ def sample_minima(Lambda, H, n_starts, n_landscapes=1, generator=None, *, grad_t
 def _sample_minima(Lambda, H, n_starts, n_landscapes, generator, grad_tol, max_steps, merge_tol, progress):
     import torch
 
-    from . import sphere
-    from .spin_glass import random_sphere_points, sample_couplings
+    from landscape.spin_glass import sphere
+    from landscape.spin_glass.hamiltonian import random_sphere_points, sample_couplings
 
     cols = {k: [] for k in ("energy", "logdet", "min_eig", "landscape", "hits")}
     overlaps, pair_energy = [], []
     n_conv = n_sad = 0
     it = range(n_landscapes)
     if progress:
-        from .progress import progress_bar
+        from landscape.progress import progress_bar
 
         it = progress_bar(it, desc=f"landscapes Λ={Lambda}, H={H}")
     for k in it:

@@ -28,8 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _validate
-from .homotopy import EigenpairResult, complex_count_int, partial_symmetrize, tensor_eigenpairs, \
+from landscape import _validate
+from landscape.spin_glass.homotopy import EigenpairResult, complex_count_int, partial_symmetrize, tensor_eigenpairs, \
     tensor_eigenpairs_batch
 
 __all__ = [
@@ -308,14 +308,14 @@ def expected_real_count(Lambda, H, *, log: bool = False):
 def sample_tensors(n, Lambda, H, generator=None, *, model: str = "spin_glass"):
     """Draw ``n`` coupling tensors as a float64 numpy array (n, Λ, ..., Λ).
 
-    ``model="spin_glass"``: :func:`landscape.spin_glass.sample_couplings` (i.i.d. N(0,1)
+    ``model="spin_glass"``: :func:`landscape.spin_glass.hamiltonian.sample_couplings` (i.i.d. N(0,1)
     couplings, symmetrised — the spin-glass/Kostlan law). ``model="iid"``: i.i.d. N(0,1)
     entries, averaged over the last H−1 slots only (Breiding 2017's non-symmetric model; the
     average leaves its eigenpairs unchanged).
     """
     import torch
 
-    from . import spin_glass
+    from landscape.spin_glass import hamiltonian as spin_glass
 
     n = _validate.integer("n", n, minimum=1)
     Lambda = _validate.integer("Lambda", Lambda, minimum=1)

@@ -12,8 +12,8 @@ Two experiments are reproduced with them (chapter ``book/trained_networks``):
   normalised index of the solutions (Figs. 4–5), simulated annealing (Fig. 6) and the
   3-value weight redundancy experiment.
 
-Training, gradients and exact Hessians come from :mod:`landscape.networks` and the batched
-ensemble SGD from :mod:`landscape.ensembles`; this module adds the profile settings
+Training, gradients and exact Hessians come from :mod:`landscape.nets.networks` and the batched
+ensemble SGD from :mod:`landscape.nets.ensembles`; this module adds the profile settings
 (:class:`TrainedNetworksProfile`), the data preparation, the annealing loop, the chapter's
 independent units as task functions for :mod:`landscape.tasks`, and the protocol statistics
 (distances, entropies, binned slopes, power-law fit, normalised index).  The generic statistics
@@ -27,13 +27,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _validate
-from . import data as _data
-from . import ensembles as _en
-from . import networks as _nw
-from . import spin_glass as _sg
-from .compute import numpy_stream, torch_stream
-from .statistics import binned_means, bootstrap, pearson
+from landscape import _validate
+from landscape.nets import data as _data
+from landscape.nets import ensembles as _en
+from landscape.nets import networks as _nw
+from landscape.spin_glass import hamiltonian as _sg
+from landscape.compute import numpy_stream, torch_stream
+from landscape.statistics import binned_means, bootstrap, pearson
 
 __all__ = [
     "TrainedNetworksProfile",
@@ -186,12 +186,12 @@ def becker_architectures(n_weights: int = 726, depths=(3, 7), n0: int = 10):
 
     Returns
     -------
-    dict H -> :class:`landscape.networks.MLP` with widths (n0, n1, ..., n1, 1)
+    dict H -> :class:`landscape.nets.networks.MLP` with widths (n0, n1, ..., n1, 1)
 
     Notes
     -----
     The hidden width solves :math:`N_e = (H-2) n_1^2 + (n_0+1) n_1` (Becker et al. 2020, text above
-    eq. (4)), via :func:`landscape.spin_glass.hidden_width`; a ValueError is raised when the root is
+    eq. (4)), via :func:`landscape.spin_glass.hamiltonian.hidden_width`; a ValueError is raised when the root is
     not an integer. For 726 weights and n0 = 10 this gives 2 × 22 (H = 3) and 6 × 11 (H = 7).
 
     Examples
@@ -272,7 +272,7 @@ def mnist_10x10(n_train: int, n_test: int, rng: np.random.Generator):
     Notes
     -----
     The 28×28 images are cropped to their central 20×20 box (where MNIST centres the digits)
-    and averaged over 2×2 blocks (:func:`landscape.data.downsample_images`); pixel values stay in [0, 1].
+    and averaged over 2×2 blocks (:func:`landscape.nets.data.downsample_images`); pixel values stay in [0, 1].
     """
     n_train = _validate.integer("n_train", n_train, minimum=1, maximum=4999)
     n_test = _validate.integer("n_test", n_test, minimum=1, maximum=5000 - n_train)
@@ -297,7 +297,7 @@ def one_hot(labels, n_classes: int = 10, device=None, dtype=None):
 def cross_entropy(F, Y):
     """Mean softmax cross-entropy (negative log-likelihood) of outputs ``F`` (m, k), one-hot ``Y``.
 
-    A callable ``kind`` for :func:`landscape.networks.loss` and friends.
+    A callable ``kind`` for :func:`landscape.nets.networks.loss` and friends.
 
     Examples
     --------
@@ -355,7 +355,7 @@ def becker_task(seed: int, index: int, *, profile: str, set_index: int, depth: i
 
     Data :func:`regression_set` ``(becker_sets[set_index])`` with numpy stream ``10 + set_index``;
     starts N(0, 2/fan_in) from torch stream ``100·set_index + depth``; Adam full batch
-    (:func:`landscape.ensembles.adam`) for ``adam_steps`` at each learning rate; exact Hessian
+    (:func:`landscape.nets.ensembles.adam`) for ``adam_steps`` at each learning rate; exact Hessian
     spectra (:func:`hessian_spectra`).  Returns numpy arrays ``theta`` (B, P), ``loss``, ``grad``
     (B,) and ``eig`` (B, P).  ``index`` is the task's place in the list; the streams depend on
     ``(seed, set_index, depth)`` only.
@@ -380,7 +380,7 @@ def mnist_sgd_task(seed: int, index: int, *, profile: str, width: int, first: in
 
     One ReLU hidden layer with biases, 10 linear logits, softmax cross-entropy; starts uniform in
     [−1, 1] from each network's stream ``("mnist-start", width, i)``; batched SGD
-    (:func:`landscape.ensembles.sgd`, streams ``("mnist-sgd", width, i)``) with the profile's
+    (:func:`landscape.nets.ensembles.sgd`, streams ``("mnist-sgd", width, i)``) with the profile's
     settings.  Returns numpy float64 arrays ``train``, ``test`` (losses) and ``acc`` (test accuracy).
     The result for a network does not depend on how the ensemble is split into tasks.
     """
@@ -464,7 +464,7 @@ def annealing_task(seed: int, index: int, *, profile: str, width: int, device: s
 
 
 def _ensemble_losses(thetas, X, Y, net, kind):
-    """Losses (B,) of an ensemble: batched products for the losses of :mod:`landscape.ensembles`, vmap otherwise."""
+    """Losses (B,) of an ensemble: batched products for the losses of :mod:`landscape.nets.ensembles`, vmap otherwise."""
     if isinstance(kind, str) and kind in _en.KINDS:
         return _en.losses(thetas, X, Y, net, kind, chunk=thetas.shape[0])
     return _nw.batched_loss(thetas, X, Y, net, kind)
@@ -479,8 +479,8 @@ def simulated_annealing(thetas, X, Y, net: _nw.MLP, *, kind="mse", steps: int = 
     (continuous weights) or, when ``values`` is given, to a random element of ``values``
     (weights restricted to a finite set). A move is accepted with probability
     ``min(1, exp(−ΔL / T))`` with ``T`` falling geometrically from ``t_start`` to ``t_end``.
-    ``kind``: one of :data:`landscape.ensembles.KINDS` (losses as batched products) or a callable
-    ``objective(F, Y)`` (see :func:`landscape.networks.loss`).
+    ``kind``: one of :data:`landscape.nets.ensembles.KINDS` (losses as batched products) or a callable
+    ``objective(F, Y)`` (see :func:`landscape.nets.networks.loss`).
 
     Returns
     -------
@@ -555,7 +555,7 @@ def pairwise_distances(thetas):
 def hessian_spectra(thetas, X, Y, net: _nw.MLP, *, kind="mse", chunk: int = 4):
     """Eigenvalues (B, P), ascending, of the exact loss Hessians at every member of ``thetas``.
 
-    Hessians from :func:`landscape.networks.batched_hessian` (float64), symmetrised, then
+    Hessians from :func:`landscape.nets.networks.batched_hessian` (float64), symmetrised, then
     ``torch.linalg.eigvalsh``; computed ``chunk`` members at a time to bound memory.
     """
     import torch

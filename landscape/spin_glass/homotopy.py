@@ -36,7 +36,7 @@ from itertools import product
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "EigenpairResult",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "mnist_subset",

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from scipy import integrate, optimize, special
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "energy_barrier",

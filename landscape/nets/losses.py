@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "NAMES",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "RootSelectionError",
@@ -504,7 +504,7 @@ def wishart_wigner_density(lam, epsilon, phi):
     eps = _check_epsilon(epsilon)
     phi = _check_phi(phi)
     if np.all(eps == 0):
-        from .random_matrix import marchenko_pastur_density
+        from landscape.rmt.random_matrix import marchenko_pastur_density
 
         return np.broadcast_to(marchenko_pastur_density(lam, phi), np.broadcast_shapes(lam.shape, eps.shape)).copy()
     if np.any(eps == 0):
@@ -804,7 +804,7 @@ def gauss_newton_split(theta, X, Y, net):
     """
     from torch.func import jacrev
 
-    from . import networks
+    from landscape.nets import networks
 
     H = networks.hessian(theta, X, Y, net, kind="mse")
     J = jacrev(lambda t: networks.forward(t, X, net).reshape(-1))(theta)
@@ -816,7 +816,7 @@ def gauss_newton(theta, X, net):
     """Gauss–Newton part :math:`H_0 = J^T J/m` of the Hessian of the mse loss (eq. (3)), J over all m·n_out outputs."""
     from torch.func import jacrev
 
-    from . import networks
+    from landscape.nets import networks
 
     J = jacrev(lambda t: networks.forward(t, X, net).reshape(-1))(theta)
     return J.T @ J / X.shape[0]
@@ -831,7 +831,7 @@ def relu_gauss_newton(X, W1, W2):
 
     Returns
     -------
-    (P, P) ndarray, P = n0·n1 + n1·n2, parameters ordered as in :mod:`landscape.networks`
+    (P, P) ndarray, P = n0·n1 + n1·n2, parameters ordered as in :mod:`landscape.nets.networks`
     (W1 row-major, then W2 row-major); equal to :func:`gauss_newton` (tests) but much cheaper.
 
     Notes
@@ -868,7 +868,7 @@ def relu_h1(X, W1, E):
     """The matrix H1 of eq. (23) for a bias-free one-hidden-layer ReLU network, residuals E (m × n2).
 
     Block off-diagonal, [H1]_{(b,a),(a',j)} = δ_{aa'} (1/m) Σ_µ θ(z_{µa}) x_{µb} e_{µj}, parameters
-    ordered as in :mod:`landscape.networks`; with E = ŷ − y, :func:`relu_gauss_newton` + this is the
+    ordered as in :mod:`landscape.nets.networks`; with E = ŷ − y, :func:`relu_gauss_newton` + this is the
     exact Hessian of the mse loss (tests).
     """
     X = _validate.finite_array("X", X)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from . import _validate
+from landscape import _validate
 
 __all__ = [
     "Activation",
