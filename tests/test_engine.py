@@ -74,6 +74,31 @@ def test_activation_table_derivatives():
         assert torch.allclose(S2, d2, atol=1e-14), name
 
 
+def test_activation_table_entries_agree():
+    # value, slope(z, σ(z)) and the numpy evaluation are the same σ and σ′ as derivatives(): the
+    # forward passes of networks/ensembles/wide and the Hessians here read one definition
+    import numpy as np
+
+    z = torch.linspace(-30, 30, 241, dtype=torch.float64)
+    for name, act in engine.ACTIVATIONS.items():
+        A, S, _ = act.derivatives(z)
+        assert torch.equal(act.value(z), A), name
+        assert torch.equal(act.slope(z, act.value(z)), S), name
+        assert np.array_equal(act.numpy(z.numpy()), A.numpy()), name
+        assert act.numpy([0.5]).dtype == np.float64
+
+
+def test_every_network_module_reads_the_one_table():
+    from landscape.nets import networks, wide
+
+    assert set(networks.ACTIVATIONS) == set(engine.ACTIVATIONS)
+    z = torch.linspace(-2, 2, 9, dtype=torch.float64)
+    for name in networks.ACTIVATIONS:
+        sigma, slope = wide.activation_pair(name)
+        act = engine.ACTIVATIONS[name]
+        assert torch.equal(sigma(z), act.value(z)) and torch.equal(slope(z), act.slope(z, act.value(z))), name
+
+
 def test_cuda_matches_cpu_if_available():
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device")

@@ -42,19 +42,34 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation σ with closed-form σ′ and σ″.
+    """An activation σ with closed-form σ′ and σ″: the package's one definition of each.
 
-    ``derivatives(Z)`` returns ``(σ(Z), σ′(Z), σ″(Z))`` from one evaluation (tanh and sigmoid
-    reuse σ for their derivatives). ReLU uses the derivatives autodiff uses: σ′(0) = 0 and
-    σ″ = 0 (its second derivative is a point mass at 0, invisible to a loss evaluated off the
-    kinks, which is where every sampled point lies with probability one).
+    * ``value(Z)`` is σ(Z), one kernel (what forward passes call);
+    * ``slope(Z, A)`` is σ′(Z) given ``A = σ(Z)`` from the forward pass, which tanh and sigmoid
+      reuse (σ′ = 1 − A², A(1 − A)) so that backpropagation costs no second transcendental;
+    * ``derivatives(Z)`` returns ``(σ(Z), σ′(Z), σ″(Z))`` from one evaluation (Hessians).
+
+    ReLU uses the derivatives autodiff uses: σ′(0) = 0 and σ″ = 0 (its second derivative is a
+    point mass at 0, invisible to a loss evaluated off the kinks, which is where every sampled
+    point lies with probability one). :mod:`landscape.nets.networks`,
+    :mod:`landscape.nets.ensembles` and :mod:`landscape.nets.wide` all evaluate σ through this
+    table; tests hold every entry against autodiff.
     """
 
     name: str
+    value: Callable
+    slope: Callable
     derivatives: Callable
 
     def __call__(self, Z):
-        return self.derivatives(Z)[0]
+        return self.value(Z)
+
+    def numpy(self, z):
+        """σ(z) for a float64 numpy array (evaluated by the same torch kernel as :attr:`value`)."""
+        import numpy as np
+        import torch
+
+        return self.value(torch.from_numpy(np.asarray(z, dtype=np.float64))).numpy()
 
 
 def _tanh(Z):
@@ -94,13 +109,66 @@ def _linear(Z):
     return Z, torch.ones_like(Z), torch.zeros_like(Z)
 
 
-#: name → :class:`Activation` (σ, σ′, σ″).
+# σ alone and σ′ given (Z, A = σ(Z)); torch is imported inside so that importing this module stays light
+def _tanh_value(Z):
+    import torch
+
+    return torch.tanh(Z)
+
+
+def _tanh_slope(Z, A):
+    return 1 - A * A
+
+
+def _sigmoid_value(Z):
+    import torch
+
+    return torch.sigmoid(Z)
+
+
+def _sigmoid_slope(Z, A):
+    return A * (1 - A)
+
+
+def _softplus_value(Z):
+    import torch
+
+    return torch.nn.functional.softplus(Z)
+
+
+def _softplus_slope(Z, A):
+    import torch
+
+    return torch.sigmoid(Z)
+
+
+def _relu_value(Z):
+    import torch
+
+    return torch.relu(Z)
+
+
+def _relu_slope(Z, A):
+    return (Z > 0).to(Z.dtype)
+
+
+def _linear_value(Z):
+    return Z
+
+
+def _linear_slope(Z, A):
+    import torch
+
+    return torch.ones_like(Z)
+
+
+#: name → :class:`Activation` (σ, σ′ from σ, and (σ, σ′, σ″)).
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("tanh", _tanh),
-    Activation("relu", _relu),
-    Activation("linear", _linear),
-    Activation("sigmoid", _sigmoid),
-    Activation("softplus", _softplus),
+    Activation("tanh", _tanh_value, _tanh_slope, _tanh),
+    Activation("relu", _relu_value, _relu_slope, _relu),
+    Activation("linear", _linear_value, _linear_slope, _linear),
+    Activation("sigmoid", _sigmoid_value, _sigmoid_slope, _sigmoid),
+    Activation("softplus", _softplus_value, _softplus_slope, _softplus),
 )}
 
 
@@ -136,10 +204,16 @@ def split(thetas, n0, n1, n2):
     return thetas[:, : n0 * n1].reshape(B, n0, n1), thetas[:, n0 * n1:].reshape(B, n1, n2)
 
 
-def _forward(thetas, X, Y, name):
+def _forward(thetas, X, Y, name, order=2):
+    # order: how many derivatives of σ the caller uses (the loss needs none, the gradient σ′)
     n0, n1, n2 = shapes(thetas, X, Y)
     W1, W2 = split(thetas, n0, n1, n2)
-    A, S, S2 = activation(name).derivatives(X @ W1)
+    act, Z = activation(name), X @ W1
+    if order == 2:
+        A, S, S2 = act.derivatives(Z)
+    else:
+        A = act.value(Z)
+        S, S2 = (act.slope(Z, A) if order == 1 else None), None
     R = A @ W2 - Y
     return (n0, n1, n2), W1, W2, A, S, S2, R
 
@@ -156,7 +230,7 @@ def _grad(X, W2, A, S, R, m):
 
 def loss(thetas, X, Y, activation="tanh"):
     """L(θ) = (1/2m)|σ(XW1)W2 − Y|² of every run, shape (B,)."""
-    _, _, _, _, _, _, R = _forward(thetas, X, Y, activation)
+    _, _, _, _, _, _, R = _forward(thetas, X, Y, activation, order=0)
     return 0.5 * (R * R).sum((1, 2)) / X.shape[1]
 
 
@@ -168,7 +242,7 @@ def loss_grad(thetas, X, Y, activation="tanh"):
     With Z = XW1, A = σ(Z), S = σ′(Z), R = AW2 − Y (back-propagation written out):
     ∂L/∂W2 = AᵀR/m and ∂L/∂W1 = Xᵀ((RW2ᵀ) ⊙ S)/m.
     """
-    _, _, W2, A, S, _, R = _forward(thetas, X, Y, activation)
+    _, _, W2, A, S, _, R = _forward(thetas, X, Y, activation, order=1)
     m = X.shape[1]
     return 0.5 * (R * R).sum((1, 2)) / m, _grad(X, W2, A, S, R, m)
 

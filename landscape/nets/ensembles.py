@@ -17,6 +17,7 @@ round-off of the matrix kernels, which the tests bound).
 from __future__ import annotations
 
 from landscape import _validate
+from landscape.nets import engine as _engine
 from landscape.nets import networks as _nw
 from landscape.compute import stream_seed
 
@@ -103,35 +104,6 @@ def flatten(stack):
     return torch.cat(parts, dim=1)
 
 
-def _sigma(name, z):
-    import torch
-
-    if name == "relu":
-        return torch.relu(z)
-    if name == "tanh":
-        return torch.tanh(z)
-    if name == "sigmoid":
-        return torch.sigmoid(z)
-    if name == "softplus":
-        return torch.nn.functional.softplus(z)
-    return z
-
-
-def _sigma_prime(name, z, a):
-    """σ'(z) given z and a = σ(z); σ'(0) = 0 for the ReLU, as in autodiff."""
-    import torch
-
-    if name == "relu":
-        return (z > 0).to(z.dtype)
-    if name == "tanh":
-        return 1 - a * a
-    if name == "sigmoid":
-        return a * (1 - a)
-    if name == "softplus":
-        return torch.sigmoid(z)
-    return torch.ones_like(z)
-
-
 def forward(stack, X, net: _nw.MLP, keep: bool = False):
     """Outputs of every network of a stack (:func:`layers`) on its inputs.
 
@@ -153,7 +125,7 @@ def forward(stack, X, net: _nw.MLP, keep: bool = False):
         else:
             z = torch.bmm(h, W) if b is None else torch.baddbmm(b[:, None, :], h, W)
         pre.append(z)
-        h = _sigma(net.activation, z) if (k < net.depth or net.output_activation) else z
+        h = _engine.ACTIVATIONS[net.activation].value(z) if (k < net.depth or net.output_activation) else z
     return (h, ins, pre) if keep else h
 
 
@@ -194,16 +166,17 @@ def _backward(stack, ins, pre, dF, net):
     """Gradients ``[(gW, gb), ...]`` by back-propagation through the stack (chain rule per layer)."""
     import torch
 
+    act = _engine.ACTIVATIONS[net.activation]
     delta = dF
     if net.output_activation:
-        delta = delta * _sigma_prime(net.activation, pre[-1], _sigma(net.activation, pre[-1]))
+        delta = delta * act.slope(pre[-1], act.value(pre[-1]))
     out = [None] * len(stack)
     for k in range(len(stack) - 1, -1, -1):
         W, b = stack[k]
         out[k] = (_weight_grad(ins[k], delta), None if b is None else delta.sum(1))
         if k > 0:
             a = ins[k]
-            delta = torch.bmm(delta, W.transpose(1, 2)) * _sigma_prime(net.activation, pre[k - 1], a)
+            delta = torch.bmm(delta, W.transpose(1, 2)) * act.slope(pre[k - 1], a)
     return out
 
 
@@ -252,10 +225,11 @@ def _step(stack, Xb, Yb, net, kind, step):
     fused into the product (``W ← W − step · a_{k−1}ᵀ δ_k`` as one ``baddbmm_``), so no gradient is stored."""
     import torch
 
+    act = _engine.ACTIVATIONS[net.activation]
     F, ins, pre = forward(stack, Xb, net, keep=True)
     _, delta = _loss_and_output_grad(F, Yb, kind)
     if net.output_activation:
-        delta = delta * _sigma_prime(net.activation, pre[-1], _sigma(net.activation, pre[-1]))
+        delta = delta * act.slope(pre[-1], act.value(pre[-1]))
     for k in range(len(stack) - 1, -1, -1):
         W, b = stack[k]
         below = None
@@ -264,7 +238,7 @@ def _step(stack, Xb, Yb, net, kind, step):
             if net.activation == "relu":
                 below.masked_fill_(pre[k - 1] <= 0, 0.0)
             else:
-                below.mul_(_sigma_prime(net.activation, pre[k - 1], ins[k]))
+                below.mul_(act.slope(pre[k - 1], ins[k]))
         W.baddbmm_(ins[k].transpose(1, 2), delta, alpha=-step)
         if b is not None:
             b.add_(delta.sum(1), alpha=-step)

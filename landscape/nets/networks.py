@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from landscape import _validate
+from landscape.nets import engine as _engine
 
 __all__ = [
     "ACTIVATIONS",
@@ -40,19 +41,8 @@ __all__ = [
 ]
 
 
-def _act(name):
-    import torch
-
-    return {
-        "relu": torch.relu,
-        "tanh": torch.tanh,
-        "sigmoid": torch.sigmoid,
-        "softplus": torch.nn.functional.softplus,
-        "linear": lambda z: z,
-    }[name]
-
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "softplus", "linear")
+#: the activations of :data:`landscape.nets.engine.ACTIVATIONS` (the one table of σ, σ′, σ″)
+ACTIVATIONS = tuple(_engine.ACTIVATIONS)
 LOSSES = ("half_sum", "mse")
 
 
@@ -112,7 +102,7 @@ def unflatten(theta, net: MLP):
 
 def features(theta, X, net: MLP):
     """All layer outputs ``[F_1, ..., F_L]`` (F_L is the network output)."""
-    sigma = _act(net.activation)
+    sigma = _engine.ACTIVATIONS[net.activation].value
     h, out = X, []
     for k, (W, b) in enumerate(unflatten(theta, net), start=1):
         z = h @ W

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from landscape import _validate
+from landscape.nets import engine as _engine
 from landscape.nets import losses as _losses
 from landscape.nets import networks as _nw
 
@@ -109,16 +110,6 @@ def _augment(F):
 
 # --------------------------------------------------------------------------------------------
 # Lemma 4.3: the explicit construction
-def _np_act(name):
-    return {
-        "sigmoid": lambda z: 0.5 * (1 + np.tanh(0.5 * z)),
-        "tanh": np.tanh,
-        "softplus": lambda z: np.logaddexp(0.0, z),
-        "relu": lambda z: np.maximum(z, 0.0),
-        "linear": lambda z: z,
-    }[name]
-
-
 def _distinct_rows(Z):
     Z = np.asarray(Z, dtype=float)
     if Z.shape[0] < 2:
@@ -256,7 +247,7 @@ def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng: np
         raise ValueError("`X` must have distinct rows (Assumption 3.2.1)")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"`rng` must be a numpy Generator (no default seed); got {type(rng).__name__}")
-    sigma = _np_act(activation)
+    sigma = _engine.ACTIVATIONS[activation].numpy
     params, F = [], X
     for n_in, n_out in zip(widths[:-2], widths[1:-1]):
         W = rng.standard_normal((n_in, n_out)) / math.sqrt(n_in)
@@ -294,7 +285,7 @@ def construction_curve(Z, width, activation, alphas, *, beta: float = 0.0, a, rt
     alphas = _validate.finite_array("alphas", alphas)
     if alphas.ndim != 1 or alphas.size < 1 or np.any(alphas <= 0):
         raise ValueError("`alphas` must be a non-empty 1-d array of positive numbers")
-    sigma = _np_act(activation)
+    sigma = _engine.ACTIVATIONS[activation].numpy
     out = np.empty((alphas.size, 2))
     for i, al in enumerate(alphas):
         W, b = construction_layer(Z, width, activation, float(al), beta=beta, a=a)
@@ -409,19 +400,16 @@ def random_feature_spectrum(X, net: "_nw.MLP", k: int, draws: int, generator=Non
 # --------------------------------------------------------------------------------------------
 # Lemma 2.1: backpropagation in matrix form
 def activation_pair(activation):
-    """``(σ, σ')`` as torch callables for a name of ``networks.ACTIVATIONS``, or a given pair."""
-    import torch
-
+    """``(σ, σ')`` as torch callables for a name of ``networks.ACTIVATIONS`` (from the table
+    :data:`landscape.nets.engine.ACTIVATIONS`), or a given pair."""
     if isinstance(activation, tuple) and len(activation) == 2 and all(callable(f) for f in activation):
         return activation
-    _validate.choice("activation", activation, _nw.ACTIVATIONS)
-    return {
-        "sigmoid": (torch.sigmoid, lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z))),
-        "tanh": (torch.tanh, lambda z: 1 - torch.tanh(z) ** 2),
-        "softplus": (torch.nn.functional.softplus, torch.sigmoid),
-        "relu": (torch.relu, lambda z: (z > 0).to(z.dtype)),
-        "linear": (lambda z: z, torch.ones_like),
-    }[activation]
+    act = _engine.ACTIVATIONS[_validate.choice("activation", activation, _nw.ACTIVATIONS)]
+
+    def slope(z):
+        return act.slope(z, act.value(z))
+
+    return act.value, slope
 
 
 def layer_slices(net: "_nw.MLP"):
