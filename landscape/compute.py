@@ -10,7 +10,7 @@ import numpy as np
 
 from landscape import _validate
 
-__all__ = ["PROFILES", "DEVICES", "resolve_device", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
+__all__ = ["PROFILES", "DEVICES", "resolve_device", "intra_op_threads", "torch_threads", "purpose_words", "stream_seed", "numpy_stream",
            "torch_stream"]
 
 #: Values of the book's ``profile`` parameter (the chapters', the tasks' and the ledger's).
@@ -30,6 +30,23 @@ def resolve_device(device: str = "auto"):
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("`device` is 'cuda' but torch sees no GPU; use 'cpu' or 'auto'")
     return torch.device(device)
+
+
+def intra_op_threads(profile: str, device) -> int | None:
+    """The run's thread policy: how many torch intra-op threads a chapter uses, or ``None`` for
+    torch's default (one per core).
+
+    ``quick`` on the CPU uses one: its tensors are small, and on a 2-core machine a second thread
+    costs more in contention than it gains (measured up to 6× slower under load).  ``full``, and
+    every GPU run, keep torch's default.  Two places narrow it further and say why: the tasks of
+    :mod:`landscape.tasks` run with one thread each (the workers already use every core, and a
+    kernel's rounding may depend on its thread count), and computations that are many tiny
+    operations take an explicit ``threads`` argument (:func:`torch_threads`).
+    """
+    import torch
+
+    _validate.choice("profile", profile, PROFILES)
+    return 1 if profile == "quick" and torch.device(device).type == "cpu" else None
 
 
 class torch_threads:

@@ -58,3 +58,26 @@ def test_numpy_and_torch_streams_differ_by_purpose(tmp_path):
 def test_bad_stream_purpose(purpose):
     with pytest.raises(ValueError, match="purpose"):
         compute.stream_seed(0, purpose)
+
+
+def test_thread_policy_is_one_function():
+    import torch
+
+    from landscape.compute import intra_op_threads
+
+    assert intra_op_threads("quick", "cpu") == 1
+    assert intra_op_threads("full", "cpu") is None
+    assert intra_op_threads("quick", torch.device("cuda")) is None
+    with pytest.raises(ValueError, match="profile"):
+        intra_op_threads("medium", "cpu")
+
+
+def test_start_applies_the_thread_policy(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        session.start("quick", "cpu", 0, "scratch", ledger_dir=tmp_path)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscape import _validate
-from landscape.compute import PROFILES, numpy_stream, resolve_device, torch_stream
+from landscape.compute import PROFILES, intra_op_threads, numpy_stream, resolve_device, torch_stream
 from .ledger import Ledger
 
 __all__ = ["PROFILES", "Session", "start"]
@@ -54,10 +54,9 @@ def start(profile: str = "quick", device: str = "auto", seed: int = 0, chapter: 
     np.random.seed(seed)
     # Reproducible numbers across runs on the same machine: one thread order for reductions.
     torch.use_deterministic_algorithms(True, warn_only=True)
-    if profile == "quick" and dev.type == "cpu":
-        # The quick profile works on small tensors, where a second thread on a 2-core machine
-        # costs more in contention than it gains (measured: up to 6x slower under load).
-        torch.set_num_threads(1)
+    threads = intra_op_threads(profile, dev)
+    if threads is not None:
+        torch.set_num_threads(threads)
     style.use()
     ledger = Ledger(chapter, profile=profile, seed=seed, device=str(dev), directory=ledger_dir)
     return Session(profile=profile, device=dev, seed=seed, ledger=ledger)
