@@ -122,3 +122,26 @@ def test_chapter_reads_its_profile_here(module):
     assert "run.pick(" not in text
     # named random streams only: no bare integer purposes
     assert not re.search(r"run\.(torch_generator|numpy_rng)\(\s*\d", text)
+
+
+@pytest.mark.parametrize("device", [
+    "cpu", pytest.param("cuda", marks=pytest.mark.skipif(not __import__("torch").cuda.is_available(),
+                                                         reason="needs a CUDA device"))])
+def test_the_chapters_library_calls_run_on_the_generators_device(device):
+    # the chapters no longer pin their generators to the CPU: each sampler they feed draws on the
+    # generator's device, so `--device cuda` reaches it
+    import numpy as np
+    import torch
+
+    from landscape.spin_glass import hamiltonian, minima, sphere
+
+    g = torch.Generator(device=device).manual_seed(0)
+    c = hamiltonian.sample_couplings(8, 3, g, dtype=torch.float64)
+    assert c.tensor.device.type == device
+    assert hamiltonian.random_sphere_points(4, 8, g).device.type == device
+    base = np.ones((2, 6))
+    assert np.isfinite(hamiltonian.energy_samples(6, 3, base, 100, g)).all()
+    assert np.isfinite(minima.goe_log_det([-2.0], 6, 50, g)[0]).all()
+    assert np.isfinite(minima.entropy_monte_carlo([-2.2], 13, 3, 1.0, 200, g)[0]).all()
+    assert len(minima.sample_minima(12, 3, 10, 1, g).energy) >= 1
+    assert len(sphere.descent_experiment(12, 3, n_starts=8, n_draws=2, generator=g)) == 16
