@@ -1,0 +1,147 @@
+"""The profiles of the spin-glass chapters (landscape/protocols: spin_glass_landscape,
+relu_to_spin_glass, clustering_of_minima, entropy_of_minima) and the helpers they hold."""
+import dataclasses
+from types import SimpleNamespace
+
+import pytest
+
+from landscape.compute import PROFILES as PROFILE_NAMES
+from landscape.protocols import clustering_of_minima, entropy_of_minima, relu_to_spin_glass, spin_glass_landscape
+
+MODULES = (spin_glass_landscape, relu_to_spin_glass, clustering_of_minima, entropy_of_minima)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_profiles_are_named_frozen_and_complete(module):
+    assert tuple(module.PROFILES) == PROFILE_NAMES
+    for name, cfg in module.PROFILES.items():
+        assert cfg.name == name
+        field = next(f.name for f in dataclasses.fields(cfg) if f.name != "name")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(cfg, field, getattr(cfg, field))
+        # rebuilding from its own fields passes validation (the instances are not hand-made exceptions)
+        assert dataclasses.replace(cfg) == cfg
+
+
+def _sizes(cfg):
+    """Every integer setting, and the length and maximum of every tuple setting."""
+    out = {}
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        if isinstance(v, int):
+            out[f.name] = v
+        elif isinstance(v, tuple):
+            out[f.name + " (count)"] = len(v)
+    return out
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_full_is_at_least_as_large_as_quick(module):
+    quick, full = _sizes(module.PROFILES["quick"]), _sizes(module.PROFILES["full"])
+    smaller = {k: (quick[k], full[k]) for k in quick if full[k] < quick[k]}
+    assert not smaller, f"full is smaller than quick in {smaller}"
+    assert quick != full
+
+
+def test_todays_values():
+    # the chapters' numbers before the profiles moved here; a change must be deliberate
+    sgl = spin_glass_landscape.PROFILES
+    assert sgl["quick"].Lambdas == (25, 50, 100) and sgl["full"].Lambdas == (25, 50, 100, 200, 300, 400, 500)
+    assert all(c.end_points == 1000 and c.n_draws == 8 and c.max_steps == 20000 for c in sgl.values())
+    relu = relu_to_spin_glass.PROFILES
+    assert (relu["quick"].covariance_draws, relu["full"].covariance_draws) == (40000, 400000)
+    assert (relu["quick"].random_architectures, relu["full"].random_architectures) == (3000, 30000)
+    assert relu["quick"].lemma_points == relu["full"].lemma_points == 20000
+    clu = clustering_of_minima.PROFILES
+    assert clu["quick"].samples == ((3, 30, 120, 3), (4, 16, 100, 1)) and clu["quick"].total_starts == 460
+    assert (clu["quick"].bound_energies, clu["full"].bound_energies) == (120, 600)
+    ent = entropy_of_minima.PROFILES
+    assert ent["quick"].goe_sizes == (6, 12, 24, 48) and ent["full"].goe_sizes[-1] == 192
+    assert (ent["quick"].sampled_Lambda, ent["full"].sampled_Lambda) == (30, 60)
+    assert (ent["quick"].energy_bins, ent["full"].energy_bins) == (5, 10)
+
+
+@pytest.mark.parametrize("module, change, message", [
+    (spin_glass_landscape, dict(Lambdas=()), "`Lambdas`"),
+    (spin_glass_landscape, dict(Lambdas=(50, 25)), "strictly increasing"),
+    (spin_glass_landscape, dict(Lambdas=(2, 25)), "`Lambdas`"),
+    (spin_glass_landscape, dict(n_draws=1), "`n_draws`"),
+    (spin_glass_landscape, dict(n_starts=0), "`n_starts`"),
+    (relu_to_spin_glass, dict(covariance_draws=1), "`covariance_draws`"),
+    (relu_to_spin_glass, dict(gate_draws=2.5), "`gate_draws`"),
+    (clustering_of_minima, dict(bound_energies=1), "`bound_energies`"),
+    (clustering_of_minima, dict(samples=()), "`samples`"),
+    (clustering_of_minima, dict(samples=((3, 30, 120),)), "`samples[0]`"),
+    (clustering_of_minima, dict(samples=((3, 2, 120, 3),)), "`samples[0].Lambda`"),
+    (clustering_of_minima, dict(samples=((3, 30, 120, 3), (3, 30, 50, 1))), "repeat"),
+    (entropy_of_minima, dict(goe_sizes=(12, 6)), "strictly increasing"),
+    (entropy_of_minima, dict(law_Lambdas=(1, 13)), "`law_Lambdas`"),
+    (entropy_of_minima, dict(energy_bins=0), "`energy_bins`"),
+    (entropy_of_minima, dict(sampled_Lambda=2), "`sampled_Lambda`"),
+])
+def test_bad_settings_fail_naming_the_field(module, change, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        dataclasses.replace(module.PROFILES["quick"], **change)
+
+
+@pytest.mark.parametrize("verdict, passed, expected", [
+    ("inconclusive", True, "undecided"),
+    ("inconclusive", False, "undecided"),
+    ("holds", True, "yes"),
+    ("differs", True, "yes"),
+    ("refuted", False, "no"),
+    ("failed", False, "no"),
+])
+def test_decided_follows_the_claim(verdict, passed, expected):
+    claim = SimpleNamespace(shown_verdict=verdict, passed=passed)
+    assert spin_glass_landscape.decided(claim, "yes", "no", "undecided") == expected
+
+
+def test_decided_with_ledger_claims(tmp_path):
+    # the same on the ledger's own claims: a claim decided only at full is 'undecided' at quick
+    from landscape.book.ledger import Ledger
+
+    ledger = Ledger("demo", profile="quick", seed=0, directory=tmp_path, keep_going=True)
+    strong = ledger.test("s", "positive", "book", "x", estimate=10.0, se=1.0, lower=0.0, basis="b")
+    weak = ledger.test("w", "positive", "book", "x", estimate=10.0, se=1.0, lower=0.0, basis="b",
+                       decided_at=("full",))
+    wrong = ledger.test("r", "positive", "book", "x", estimate=-10.0, se=1.0, lower=0.0, basis="b")
+    assert [spin_glass_landscape.decided(c, "yes", "no", "undecided") for c in (strong, weak, wrong)] == \
+        ["yes", "undecided", "no"]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_chapter_reads_its_profile_here(module):
+    # the chapter takes its settings from the module, not from run.pick or a per-chapter copy
+    import re
+    from pathlib import Path
+
+    name = module.__name__.rsplit(".", 1)[1]
+    text = (Path(__file__).resolve().parents[1] / "book" / f"{name}.md").read_text()
+    assert f"cfg = {name}.PROFILES[run.profile]" in text
+    assert "run.pick(" not in text
+    # named random streams only: no bare integer purposes
+    assert not re.search(r"run\.(torch_generator|numpy_rng)\(\s*\d", text)
+
+
+@pytest.mark.parametrize("device", [
+    "cpu", pytest.param("cuda", marks=pytest.mark.skipif(not __import__("torch").cuda.is_available(),
+                                                         reason="needs a CUDA device"))])
+def test_the_chapters_library_calls_run_on_the_generators_device(device):
+    # the chapters no longer pin their generators to the CPU: each sampler they feed draws on the
+    # generator's device, so `--device cuda` reaches it
+    import numpy as np
+    import torch
+
+    from landscape.spin_glass import hamiltonian, minima, sphere
+
+    g = torch.Generator(device=device).manual_seed(0)
+    c = hamiltonian.sample_couplings(8, 3, g, dtype=torch.float64)
+    assert c.tensor.device.type == device
+    assert hamiltonian.random_sphere_points(4, 8, g).device.type == device
+    base = np.ones((2, 6))
+    assert np.isfinite(hamiltonian.energy_samples(6, 3, base, 100, g)).all()
+    assert np.isfinite(minima.goe_log_det([-2.0], 6, 50, g)[0]).all()
+    assert np.isfinite(minima.entropy_monte_carlo([-2.2], 13, 3, 1.0, 200, g)[0]).all()
+    assert len(minima.sample_minima(12, 3, 10, 1, g).energy) >= 1
+    assert len(sphere.descent_experiment(12, 3, n_starts=8, n_draws=2, generator=g)) == 16
