@@ -11,7 +11,7 @@ Two measurements, in one process, on the same device, side by side:
     float64 matrix-product rate of the same machine measured just before (square products of
     size P and a batched product of the same shapes as H²).
 (b) **Batched against one run at a time.** The quick profile's search
-    (:data:`landscape.nets.critical_search.PROFILES` ``["quick"]``: n = 4, its budget and settings)
+    (:data:`landscape.protocols.critical_points_search.PROFILES` ``["quick"]``: n = 4, its budget and settings)
     for ``--runs`` runs in one batch, and :func:`landscape.nets.critical_search.search_loop` (the same
     code with a batch of one, in a Python loop) for ``--loop-runs`` runs; runs per CPU second
     of both and their ratio.
@@ -27,7 +27,6 @@ reported next to wall time.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
@@ -35,6 +34,7 @@ import numpy as np
 import torch
 
 from landscape.nets import critical_search as cs
+from landscape.protocols.critical_points_search import PROFILES
 from landscape.nets import engine
 from landscape.book import report
 from landscape.compute import torch_threads
@@ -59,12 +59,10 @@ def matmul_rate(P, batch, dtype, device, repeats=5):
 
 def step_throughput(n, phi, batch, steps, device, seed):
     """FLOP/s of phase-2 iterations with a new exact Hessian and factor at every accepted step."""
-    prof = cs.PROFILES["full"]
+    prof = PROFILES["full"]
     m = cs.samples_for_ratio(n, phi)
     g = torch.Generator(device=device).manual_seed(seed)
-    X, Y = cs.sample_tasks(n, m, batch, g, device=device)
-    theta = torch.randn(batch, 2 * n * n, generator=g, device=device, dtype=X.dtype) / math.sqrt(n)
-    levels = torch.rand(batch, generator=g, device=device, dtype=X.dtype) * engine.loss(theta, X, Y)
+    X, Y, theta, levels = cs.draw_runs(n, m, batch, "tanh", g, device=device)
     theta, _, _ = cs.descend_to_level(theta, X, Y, levels, lr=prof.gd_lr, max_steps=200)
     cs.minimise_gradient_norm(theta[:8], X[:8], Y[:8], max_iters=2, max_age=1)     # warm-up
     t0, c0 = time.perf_counter(), time.process_time()
@@ -89,7 +87,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args(argv)
     dev = torch.device(a.device)
-    full, quick = cs.PROFILES["full"], cs.PROFILES["quick"]
+    full, quick = PROFILES["full"], PROFILES["quick"]
     P = 2 * full.n ** 2
     rows = []
     with torch_threads(a.threads):

@@ -1,6 +1,6 @@
 """What the full profile of the critical-point chapter costs, from a sample of its own searches.
 
-The settings come from the chapter's profile definition, :data:`landscape.nets.critical_search.PROFILES`
+The settings come from the chapter's profile definition, :data:`landscape.protocols.critical_points_search.PROFILES`
 ``["full"]`` (n, every φ, runs per φ, gradient-descent steps, phase-2 budget, factor reuse) —
 nothing is copied here. For every search of the profile (tanh and linear, every φ) this script
 runs ``--runs`` complete searches with exactly those settings (phase 1, phase 2 until each run
@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from landscape.nets import critical_search as cs
+from landscape.protocols.critical_points_search import PROFILES
 from landscape.book import report
 from landscape.compute import torch_threads
 
@@ -39,7 +40,7 @@ GPU_FP64_PEAK = 67e12
 
 def sample_cost(activation, phi, runs, device, seed):
     """CPU seconds, wall seconds and FLOPs of ``runs`` complete full-profile searches at this φ."""
-    prof = cs.PROFILES["full"]
+    prof = PROFILES["full"]
     settings = prof.search_settings()
     settings["batch"] = runs
     m = cs.samples_for_ratio(prof.n, phi)
@@ -58,7 +59,7 @@ def main(argv=None):
     ap.add_argument("--gpu-efficiency", type=float, default=0.3)
     a = ap.parse_args(argv)
     dev = torch.device(a.device)
-    prof = cs.PROFILES["full"]
+    prof = PROFILES["full"]
     rows, core_s, flop_total = [], 0.0, 0.0
     with torch_threads(a.threads):
         for activation, phi, runs in prof.searches():
@@ -86,7 +87,7 @@ def main(argv=None):
                  "CPU s per run", "GFLOP per run", "runs in profile", "core-hours"],
         rows=rows,
         notes=(f"Total {core_s / 3600:.1f} core-hours on {dev} with {a.threads} thread(s) (target ≤ 10), "
-               f"settings from critical_search.PROFILES['full']; {flop_total:.2e} floating-point operations, "
+               f"settings from critical_points_search.PROFILES['full']; {flop_total:.2e} floating-point operations, "
                f"{gpu_peak_min:.1f} min on one H100/H200-class GPU at its 67 TFLOP/s float64 peak, about "
                f"{gpu_min:.0f} min at {100 * a.gpu_efficiency:.0f} % efficiency (an estimate, not measured). "
                f"{a.runs} sampled runs per φ: iteration counts vary from run to run, so this is a rough estimate."))

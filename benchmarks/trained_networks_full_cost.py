@@ -1,6 +1,6 @@
 """What the full profile of the trained-network chapter costs, measured per unit, and what batching gains.
 
-The settings are those of the chapter, read from :data:`landscape.protocols.trained_networks.TRAINED_NETWORKS`
+The settings are those of the chapter, read from :data:`landscape.protocols.trained_networks.PROFILES`
 (``full``): Becker ensembles (Adam steps and exact 726 × 726 Hessians per network, six data
 sets), Choromanska's MNIST SGD runs (every width, ``networks_per_task`` networks trained together
 as the chapter's tasks do), the index networks (SGD in float64 and exact Hessians) and the
@@ -37,7 +37,7 @@ from landscape.book import report
 from landscape.compute import torch_threads
 from landscape.protocols.trained_networks import UCI_SIZES
 
-FULL = ex.TRAINED_NETWORKS["full"]
+FULL = ex.PROFILES["full"]
 SET_SIZES = {name: (442 if name == "diabetes" else UCI_SIZES[name][0]) for name in FULL.becker_sets}
 #: Peak rates of one H100 SXM / H200 GPU without tensor cores (FLOP/s): float32 67 T, float64 34 T.
 GPU_PEAK = {"float32": 67e12, "float64": 34e12}

@@ -261,17 +261,21 @@ def test_recorded_half_budget_equals_a_search_with_that_budget():
     assert f32.j.dtype == torch.float64 and torch.all(f32.j <= engine.loss_grad(th, X, Y)[1].pow(2).sum(1))
 
 
-def test_profiles_are_frozen_and_drive_search():
-    import dataclasses
-
-    quick = cs.PROFILES["quick"]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        quick.n = 5
-    assert [s[0] for s in quick.searches()].count("tanh") == len(quick.tanh_phis)
-    assert cs.PROFILES["full"].n == 16 and set(cs.PROFILES) == {"quick", "full"}
-    kw = dict(quick.search_settings(), max_iters=30, gd_steps=20)
-    res = cs.search(2, 8, 3, "tanh", torch.Generator().manual_seed(0), **kw)
-    assert res.settings["max_age"] == quick.max_age
+def test_search_points_rerun_the_search():
+    # the same generator state gives the end points whose energy and index search recorded, batch by batch
+    kw = dict(gd_steps=40, max_iters=60, batch=2, zero_tol=1e-3)
+    res = cs.search(2, 8, 3, "tanh", torch.Generator().manual_seed(4), **kw)
+    X, Y, th = cs.search_points(2, 8, 3, "tanh", torch.Generator().manual_seed(4), **kw)
+    assert th.shape == (3, 8) and X.shape == (3, 8, 2)
+    np.testing.assert_allclose(engine.loss(th, X, Y).numpy() / 2, res.energy, rtol=1e-12)
+    np.testing.assert_allclose(engine.loss_grad(th, X, Y)[1].pow(2).sum(1).numpy(), res.j, rtol=1e-10)
+    # the draws are those of draw_runs, batch after batch
+    g = torch.Generator().manual_seed(4)
+    X1, Y1, th0, levels = cs.draw_runs(2, 8, 2, "tanh", g)
+    assert torch.equal(X1, X[:2]) and torch.equal(Y1, Y[:2]) and torch.equal(cs.draw_runs(2, 8, 1, "tanh", g)[0], X[2:])
+    assert torch.all(levels <= engine.loss(th0, X1, Y1)) and torch.all(levels >= 0)
+    with pytest.raises(TypeError, match="unexpected"):
+        cs.search_points(2, 8, 1, "tanh", torch.Generator(), learning_rate=0.1)
 
 
 def test_search_loop_equals_batched_search_of_one():

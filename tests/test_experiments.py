@@ -201,7 +201,7 @@ def test_accuracy_and_threads():
 
 # --- profiles and task units ------------------------------------------------------------------------
 def test_profiles_are_defined_once_and_validated():
-    quick, full = ex.TRAINED_NETWORKS["quick"], ex.TRAINED_NETWORKS["full"]
+    quick, full = ex.PROFILES["quick"], ex.PROFILES["full"]
     assert quick.name == "quick" and full.name == "full"
     assert full.mnist_runs == 1000 and full.epochs == 200 and full.mnist_train == 4000   # Choromanska §5
     assert full.becker_networks == 200 and len(full.becker_sets) == 6
@@ -231,3 +231,79 @@ def test_mnist_sgd_task_does_not_depend_on_the_split():
     assert whole["test"].shape == (4,) and np.all(whole["acc"] > 0.5)
     with pytest.raises(ValueError, match="profile"):
         ex.mnist_sgd_task(0, 0, profile="medium", width=25, first=0, count=1)
+
+
+# --- named streams: the chapter and the task functions draw the same ones -------------------------------
+def test_becker_task_draws_the_named_streams(monkeypatch):
+    # the chapter shows becker_set(seed, name); becker_task trains on the same data from starts drawn
+    # from ("becker-init", name, depth): with Adam and the spectra stubbed out, its end points are the starts
+    name = ex.PROFILES["quick"].becker_sets[1]
+    seen = {}
+
+    def no_adam(th, X, Y, net, steps, lr):
+        seen["X"] = X
+        return th, torch.zeros(th.shape[0], dtype=th.dtype), torch.zeros(th.shape[0], dtype=th.dtype)
+
+    monkeypatch.setattr(ex._en, "adam", no_adam)
+    monkeypatch.setattr(ex, "hessian_spectra", lambda th, X, Y, net, chunk=1: np.zeros((th.shape[0], 1)))
+    out = ex.becker_task(3, 0, profile="quick", set_index=1, depth=3)
+    net = ex.becker_architectures(726, depths=(3,))[3]
+    start = nw.init_params(net, ex.PROFILES["quick"].becker_networks,
+                           compute.torch_stream(3, ("becker-init", name, 3)), scale=2 ** 0.5)
+    np.testing.assert_array_equal(out["theta"], start.numpy())
+    np.testing.assert_array_equal(seen["X"].numpy(), ex.becker_set(3, name)[0])
+    # the stand-ins draw their data from ("becker-set", name), the MNIST split from "mnist-split"
+    np.testing.assert_array_equal(ex.becker_set(3, "yacht")[0],
+                                  ex.regression_set("yacht", compute.numpy_stream(3, ("becker-set", "yacht")))[0])
+    assert not np.array_equal(ex.becker_set(3, "yacht")[0], ex.becker_set(4, "yacht")[0])
+    Xtr = ex.mnist_split(3, 50, 20)[0]
+    np.testing.assert_array_equal(Xtr, ex.mnist_10x10(50, 20, compute.numpy_stream(3, "mnist-split"))[0])
+
+
+# --- the chapter's statistics --------------------------------------------------------------------------
+def test_gather_and_run_tasks(tmp_path):
+    params = [{"w": 1}, {"w": 2}, {"w": 1}]
+    res = [{"x": np.array([1.0, 2.0])}, {"x": np.array([3.0])}, {"x": np.array([4.0])}]
+    got = ex.gather(params, res, "w", "x")
+    assert got[1].tolist() == [1.0, 2.0, 4.0] and got[2].tolist() == [3.0]
+    with pytest.raises(ValueError, match="lengths"):
+        ex.gather(params, res[:2], "w", "x")
+    out = ex.run_tasks(_echo_task, [{"k": 2}, {"k": 5}], seed=7, profile="quick", cache=tmp_path)
+    assert out == [(7, 0, 2, "quick", "cpu"), (7, 1, 5, "quick", "cpu")]
+
+
+def _echo_task(seed, index, *, profile, device, k):
+    return (seed, index, k, profile, device)
+
+
+def test_distances_and_directions():
+    W = np.array([[0.0, 2.0], [2.0, 0.0], [0.0, 4.0]])
+    assert ex.mean_pairwise_distance(W) == pytest.approx((math.sqrt(8) + 2 + math.sqrt(20)) / 3)
+    assert np.allclose(np.linalg.norm(ex.directions(W), axis=1), 1.0)
+    with pytest.raises(ValueError, match="zero rows"):
+        ex.directions(np.zeros((2, 3)))
+    rng = np.random.default_rng(0)
+    near, far = 0.1 * rng.standard_normal((15, 5)), 3.0 * rng.standard_normal((15, 5))
+    d = ex.distance_difference(far, near, np.random.default_rng(1), 200)
+    assert d["deep − shallow"] == pytest.approx(d["deep"] - d["shallow"]) and d["deep − shallow"] / d["se"] > 5
+    # directions ignore the scale: 3 × the same weights are as far apart as the weights
+    s = ex.distance_difference(3.0 * near, near, np.random.default_rng(1), 50, on_sphere=True)
+    assert s["deep − shallow"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_slope_comparison_and_spread_trend():
+    rng = np.random.default_rng(2)
+    E = rng.random(200)
+    shallow, deep = (E, 3.0 * E + 0.05 * rng.standard_normal(200)), (E, 1.0 * E + 0.05 * rng.standard_normal(200))
+    r = ex.slope_comparison(shallow, deep, np.random.default_rng(3), 100)
+    assert r["shallow"] == pytest.approx(3.0, abs=0.1) and r["deep"] == pytest.approx(1.0, abs=0.1)
+    assert r["shallow − deep"] / r["se diff"] > 10
+    z = rng.standard_normal(400)
+    samples = [z[:200], 4.0 * z[200:]]
+    slope, se = ex.spread_trend([10.0, 100.0], samples, np.random.default_rng(4), 100)
+    assert slope == pytest.approx(np.log(4 * np.std(z[200:], ddof=1) / np.std(z[:200], ddof=1)) / np.log(10))
+    assert 0 < se < 0.1
+    with pytest.raises(ValueError, match="n1"):
+        ex.log_sd_slope([10.0], [z])
+    d, s = ex.mean_difference(np.ones(4) + np.arange(4), np.arange(4.0))
+    assert d == 1.0 and s == pytest.approx(np.sqrt(2 * np.var(np.arange(4.0), ddof=1) / 4))

@@ -17,7 +17,8 @@ Every phase is batched over runs, each with its own data, on the closed forms of
 live runs. Phase 2 uses Levenberg–Marquardt steps on the gradient with exact Hessians and
 batched Cholesky factors (:func:`minimise_gradient_norm`). :func:`search` and
 :func:`search_loop` run the same algorithm batched and one run at a time (the benchmark
-compares them). :data:`PROFILES` holds the chapter's quick and full settings.
+compares them); :func:`search_points` re-runs a search's runs and returns their end points.
+The chapter's quick and full settings are in :mod:`landscape.protocols.critical_points_search`.
 
 The loss is ``networks.loss(kind="mse")`` = :math:`\\frac1{2m}\\sum_{\\mu}|f(x_\\mu) - y_\\mu|^2`
 and the flat parameter layout is that of :mod:`landscape.nets.networks` (``[vec W_1, vec W_2]``,
@@ -41,8 +42,6 @@ from landscape.compute import torch_threads
 __all__ = [
     "ACTIVATIONS",
     "KEEP_J",
-    "SearchProfile",
-    "PROFILES",
     "capacity_ratio",
     "samples_for_ratio",
     "linear_minimum_energy",
@@ -57,6 +56,8 @@ __all__ = [
     "SearchResult",
     "kept_spectra",
     "search",
+    "draw_runs",
+    "search_points",
     "search_loop",
     "budget_dependence",
     "mean_energy_by_index",
@@ -191,67 +192,6 @@ def least_squares_energy(X, Y):
         raise ValueError(f"`X` must have m >= n0 rows per task; got {tuple(X.shape)}")
     R = X @ torch.linalg.lstsq(X, Y).solution - Y
     return (R * R).sum((1, 2)) / (2 * X.shape[1] * Y.shape[2])
-
-
-# ----------------------------------------------------------------------------------------------
-# the chapter's two profiles, defined once (the chapter, the benchmarks and the tests read them)
-# ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SearchProfile:
-    """Settings of one profile of the critical-point chapter (``book/critical_points_search.md``).
-
-    Attributes
-    ----------
-    n : width of the n → n → n networks (P = 2n² weights)
-    tanh_phis, tanh_runs : capacity ratios φ = 2n/m of the tanh searches, and runs per φ
-    linear_phis, linear_runs : the same for the linear networks
-    gd_lr, gd_steps : phase 1, gradient descent on L to a random level (:func:`descend_to_level`)
-    max_iters : phase 2 iteration budget per run (:func:`minimise_gradient_norm`); the chapter
-        shows that the kept sample does not change when it is doubled
-    max_age : steps a Cholesky factor is reused (1 where a new Hessian costs little more than a
-        reused step, as at n = 4)
-    factor_dtype : ``"float64"`` or ``"float32"``, the dtype of H² and its factor (float32 halves
-        their cost on a CPU at n = 16, with the same kept runs in a measured sample)
-    zero_tol : fixed zero tolerance of the recorded index
-    batch : runs searched together (two (batch, P, P) float64 tensors are held)
-    """
-
-    n: int
-    tanh_phis: tuple
-    tanh_runs: int
-    linear_phis: tuple
-    linear_runs: int
-    gd_lr: float = 0.1
-    gd_steps: int = 2000
-    max_iters: int = 1500
-    max_age: int = 8
-    factor_dtype: str = "float64"
-    zero_tol: float = 1e-3
-    batch: int = 256
-
-    def search_settings(self) -> dict:
-        """Keyword arguments of :func:`search` for this profile."""
-        import torch
-
-        return dict(gd_lr=self.gd_lr, gd_steps=self.gd_steps, max_iters=self.max_iters,
-                    max_age=self.max_age, factor_dtype=getattr(torch, self.factor_dtype),
-                    zero_tol=self.zero_tol, batch=self.batch)
-
-    def searches(self) -> list:
-        """Every search of the profile as ``(activation, phi, runs)``, in the chapter's order."""
-        return ([("tanh", phi, self.tanh_runs) for phi in self.tanh_phis]
-                + [("linear", phi, self.linear_runs) for phi in self.linear_phis])
-
-
-#: The chapter's profiles: ``quick`` (n = 4, a few hundred runs, CI) and ``full`` (the paper's
-#: n = 16 and six capacity ratios, 8000 tanh runs each).
-PROFILES = {
-    "quick": SearchProfile(n=4, tanh_phis=(1 / 8, 1 / 4, 1 / 2), tanh_runs=256, linear_phis=(1 / 4, 1 / 2),
-                           linear_runs=32, gd_steps=300, max_iters=1600, max_age=1, batch=256),
-    "full": SearchProfile(n=16, tanh_phis=(1 / 16, 1 / 8, 1 / 4, 1 / 2, 2 / 3, 1.0), tanh_runs=8000,
-                          linear_phis=(1 / 8, 1 / 4, 1 / 2, 2 / 3), linear_runs=1000, gd_steps=2000,
-                          max_iters=1500, factor_dtype="float32", batch=512),
-}
 
 
 def _check_activation(activation):
@@ -761,14 +701,8 @@ def _search(n, m, runs, activation, generator, batch, gd_lr, gd_steps, max_iters
     parts, spectra = [], []
     for start in progress_bar(range(0, runs, batch), enabled=bool(progress), desc=f"m={m}"):
         b = min(batch, runs - start)
-        X, Y = sample_tasks(n, m, b, generator, device=device, dtype=dtype)
-        theta0 = torch.randn(b, P, generator=generator, device=device, dtype=dtype) / math.sqrt(n)
-        L0 = engine.loss(theta0, X, Y, activation)
-        levels = torch.rand(b, generator=generator, device=device, dtype=dtype) * L0
-        theta, reached, steps = descend_to_level(theta0, X, Y, levels, activation, lr=gd_lr, max_steps=gd_steps)
-        res = minimise_gradient_norm(theta, X, Y, activation, max_iters=max_iters, stop_j=stop_j,
-                                     damping=damping, max_age=max_age, record_at=max_iters // 2,
-                                     factor_dtype=factor_dtype)
+        X, Y, levels, reached, steps, res = _run_batch(n, m, b, activation, generator, gd_lr, gd_steps, max_iters,
+                                                       stop_j, damping, max_age, factor_dtype, device, dtype)
         kept = torch.isfinite(res.j) & (res.j < keep_j)
         ls = least_squares_energy(X, Y).cpu().numpy() if m >= n else np.zeros(b)
         if bool(kept.any()):
@@ -812,6 +746,90 @@ def _assemble(n, m, activation, zero_tol, P, cat, eigs_kept, settings):
                         weight_norm=cat["weight_norm"].astype(float),
                         settings=settings,
                         eigenvalues=spectra)
+
+
+def draw_runs(n, m, runs, activation="tanh", generator=None, *, device=None, dtype=None):
+    """The random draws of ``runs`` runs of :func:`search`, in its order: tasks, starts and levels.
+
+    Parameters
+    ----------
+    n, m, runs : positive ints; activation : one of ``ACTIVATIONS``
+    generator : torch.Generator; device, dtype : as in :func:`search`
+
+    Returns
+    -------
+    X, Y : (runs, m, n) tasks (:func:`sample_tasks`); theta0 : (runs, 2n²) starts with entries
+    N(0, 1/n); levels : (runs,) loss levels U·L(θ0), U ~ Uniform(0, 1) (phase 1 of
+    {cite:t}`pennington2017`, §6.4)
+
+    Notes
+    -----
+    One batch of :func:`search` draws exactly this from its generator, batch after batch, so a
+    search of ``runs`` ≤ ``batch`` runs and this function consume the same stream.
+    """
+    import torch
+
+    n, m, runs = _check_search_args(n, m, runs, activation)
+    if device is None:
+        device = generator.device if generator is not None else torch.device("cpu")
+    dtype = _torch_dtype(dtype)
+    X, Y = sample_tasks(n, m, runs, generator, device=device, dtype=dtype)
+    theta0 = torch.randn(runs, 2 * n * n, generator=generator, device=device, dtype=dtype) / math.sqrt(n)
+    levels = torch.rand(runs, generator=generator, device=device, dtype=dtype) * engine.loss(theta0, X, Y, activation)
+    return X, Y, theta0, levels
+
+
+def _run_batch(n, m, b, activation, generator, gd_lr, gd_steps, max_iters, stop_j, damping, max_age,
+               factor_dtype, device, dtype):
+    # one batch of the search: its draws, phase 1 and phase 2 (shared by search and search_points)
+    X, Y, theta0, levels = draw_runs(n, m, b, activation, generator, device=device, dtype=dtype)
+    theta, reached, steps = descend_to_level(theta0, X, Y, levels, activation, lr=gd_lr, max_steps=gd_steps)
+    res = minimise_gradient_norm(theta, X, Y, activation, max_iters=max_iters, stop_j=stop_j,
+                                 damping=damping, max_age=max_age, record_at=max_iters // 2,
+                                 factor_dtype=factor_dtype)
+    return X, Y, levels, reached, steps, res
+
+
+def search_points(n, m, runs, activation="tanh", generator=None, *, batch=256, gd_lr=0.1, gd_steps=2000,
+                  max_iters=1500, stop_j=1e-20, damping=1e-3, max_age=8, factor_dtype=None, device=None,
+                  dtype=None, threads=1, **ignored):
+    """Re-run the runs of :func:`search` with the same arguments and return their data and end points.
+
+    Parameters
+    ----------
+    As :func:`search`; the keywords that only affect what :func:`search` records (``zero_tol``,
+    ``keep_j``, ``progress``) are accepted and ignored, so a profile's
+    ``search_settings()`` can be passed to both.
+
+    Returns
+    -------
+    X, Y : (runs, m, n) tasks; theta : (runs, 2n²) the points where phase 2 ended
+
+    Notes
+    -----
+    Draws and phases are those of :func:`search`, batch by batch, so with a generator in the same
+    state the end points are those whose energy and index :func:`search` recorded; used to
+    recompute gradients and Hessians at them independently (by automatic differentiation).
+    """
+    import torch
+
+    unknown = set(ignored) - {"zero_tol", "keep_j", "progress"}
+    if unknown:
+        raise TypeError(f"search_points() got unexpected keyword arguments {sorted(unknown)}")
+    n, m, runs = _check_search_args(n, m, runs, activation)
+    batch = _validate.integer("batch", batch, minimum=1)
+    if device is None:
+        device = generator.device if generator is not None else torch.device("cpu")
+    limit = (contextlib.nullcontext() if threads is None
+             else torch_threads(_validate.integer("threads", threads, minimum=1)))
+    parts = []
+    with limit:
+        for start in range(0, runs, batch):
+            X, Y, _, _, _, res = _run_batch(n, m, min(batch, runs - start), activation, generator, gd_lr, gd_steps,
+                                            max_iters, stop_j, damping, max_age, factor_dtype, device,
+                                            _torch_dtype(dtype))
+            parts.append((X, Y, res.theta))
+    return tuple(torch.cat(t) for t in zip(*parts))
 
 
 def search_loop(n, m, runs, activation="tanh", generator=None, **kwargs):

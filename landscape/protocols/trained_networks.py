@@ -37,7 +37,7 @@ from landscape.statistics import binned_means, bootstrap, pearson
 
 __all__ = [
     "TrainedNetworksProfile",
-    "TRAINED_NETWORKS",
+    "PROFILES",
     "UCI_SIZES",
     "becker_architectures",
     "regression_set",
@@ -46,6 +46,9 @@ __all__ = [
     "cross_entropy",
     "accuracy",
     "mnist_split",
+    "becker_set",
+    "run_tasks",
+    "gather",
     "becker_task",
     "mnist_sgd_task",
     "index_task",
@@ -53,12 +56,19 @@ __all__ = [
     "simulated_annealing",
     "quantize",
     "pairwise_distances",
+    "mean_pairwise_distance",
+    "directions",
+    "distance_difference",
     "hessian_spectra",
     "entropy",
     "binned_means",
     "energy_entropy_slope",
+    "slope_comparison",
     "bootstrap",
     "fit_exp_power_law",
+    "log_sd_slope",
+    "spread_trend",
+    "mean_difference",
     "exp_power_law",
     "normalised_index",
     "pearson",
@@ -69,7 +79,7 @@ class TrainedNetworksProfile:
     """Settings of the chapter ``trained_networks`` at one profile, in one place.
 
     Read by the chapter, ``benchmarks/trained_networks_full_cost.py`` and the tests; the
-    instances are :data:`TRAINED_NETWORKS` ``["quick"]`` and ``["full"]``.
+    instances are :data:`PROFILES` ``["quick"]`` and ``["full"]``.
 
     Becker et al. (2020, Fig. 4): ``becker_sets`` (names for :func:`regression_set`),
     ``becker_networks`` per (set, depth), trained full batch by Adam for ``adam_steps`` steps at each
@@ -142,7 +152,7 @@ class TrainedNetworksProfile:
 #: is one more draw of the randomness the checks already average over, far below the spread of
 #: the test losses between runs, while float64 doubles the cost; the index networks and their
 #: Hessians are float64, as the 0.001 eigenvalue threshold needs.
-TRAINED_NETWORKS = {
+PROFILES = {
     "quick": TrainedNetworksProfile(
         name="quick", becker_sets=("boston", "diabetes"), becker_networks=12, adam_steps=200,
         bootstrap_replicates=200, mnist_train=1000, mnist_runs=12, epochs=6, networks_per_task=12,
@@ -323,8 +333,18 @@ def accuracy(thetas, X, labels, net: _nw.MLP):
 # ---------------------------------------------------------------------------------------------
 # the chapter's independent units (tasks for landscape.tasks) and annealing
 # ---------------------------------------------------------------------------------------------
+def becker_set(seed: int, name: str):
+    """The chapter's regression set ``name``: :func:`regression_set` with 10 inputs and the run's numpy
+    stream ``("becker-set", name)`` (used by the synthetic stand-ins only).
+
+    The chapter and :func:`becker_task` both call this, so they see the same data in any process.
+    """
+    return regression_set(name, numpy_stream(seed, ("becker-set", name)), n_features=10)
+
+
 def mnist_split(seed: int, n_train: int, n_test: int):
-    """The chapter's MNIST split: :func:`mnist_10x10` with the run's numpy stream 30 (any process, same images).
+    """The chapter's MNIST split: :func:`mnist_10x10` with the run's numpy stream ``"mnist-split"``
+    (any process, same images).
 
     Returns fresh copies of arrays kept per process: reading and downsampling the images takes
     seconds, and every task of the chapter needs them.
@@ -334,7 +354,7 @@ def mnist_split(seed: int, n_train: int, n_test: int):
 
 @lru_cache(maxsize=4)
 def _mnist_split(seed, n_train, n_test):
-    return mnist_10x10(n_train, n_test, numpy_stream(seed, 30))
+    return mnist_10x10(n_train, n_test, numpy_stream(seed, "mnist-split"))
 
 
 def _mnist_tensors(seed, p: TrainedNetworksProfile, device, dtype):
@@ -345,29 +365,62 @@ def _mnist_tensors(seed, p: TrainedNetworksProfile, device, dtype):
     return Xtr_t, one_hot(ytr, device=device, dtype=dtype), Xte_t, one_hot(yte, device=device, dtype=dtype), yte
 
 
+def run_tasks(function, params, *, seed: int, profile: str, device: str = "cpu", **options):
+    """Run one task of ``function`` per parameter set through :func:`landscape.tasks.run`; results in order.
+
+    Each task gets ``profile``, ``device`` and its parameters; :mod:`landscape.tasks` runs them
+    serially or on a cluster and caches each result, so an interrupted run resumes.  ``options``
+    go to :func:`landscape.tasks.run` (e.g. ``cluster``).
+    """
+    from landscape import tasks
+
+    units = [tasks.Task(function, i, {"profile": profile, "device": device, **p}) for i, p in enumerate(params)]
+    return tasks.run(units, seed=seed, profile=profile, device=device, **options)
+
+
+def gather(params, results, key, field):
+    """Concatenate ``field`` of the results whose parameters share ``key``, in task order.
+
+    Examples
+    --------
+    >>> params = [{"width": 10}, {"width": 25}, {"width": 10}]
+    >>> results = [{"x": np.array([1.0])}, {"x": np.array([2.0])}, {"x": np.array([3.0])}]
+    >>> {k: v.tolist() for k, v in gather(params, results, "width", "x").items()}
+    {10: [1.0, 3.0], 25: [2.0]}
+    """
+    if len(params) != len(results):
+        raise ValueError(f"`params` and `results` must have equal lengths; got {len(params)} and {len(results)}")
+    out = {}
+    for p, r in zip(params, results):
+        out.setdefault(p[key], []).append(np.asarray(r[field]))
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
 def _profile(profile: str) -> TrainedNetworksProfile:
-    _validate.choice("profile", profile, tuple(TRAINED_NETWORKS))
-    return TRAINED_NETWORKS[profile]
+    _validate.choice("profile", profile, tuple(PROFILES))
+    return PROFILES[profile]
 
 
 def becker_task(seed: int, index: int, *, profile: str, set_index: int, depth: int, device: str = "cpu"):
     """One Becker ensemble: ``becker_networks`` networks of one depth on one data set, trained and analysed.
 
-    Data :func:`regression_set` ``(becker_sets[set_index])`` with numpy stream ``10 + set_index``;
-    starts N(0, 2/fan_in) from torch stream ``100·set_index + depth``; Adam full batch
+    Data :func:`becker_set` ``(seed, becker_sets[set_index])`` (numpy stream ``("becker-set", name)``);
+    starts N(0, 2/fan_in) from torch stream ``("becker-init", name, depth)``; Adam full batch
     (:func:`landscape.nets.ensembles.adam`) for ``adam_steps`` at each learning rate; exact Hessian
     spectra (:func:`hessian_spectra`).  Returns numpy arrays ``theta`` (B, P), ``loss``, ``grad``
     (B,) and ``eig`` (B, P).  ``index`` is the task's place in the list; the streams depend on
-    ``(seed, set_index, depth)`` only.
+    ``(seed, name, depth)`` only.
     """
     import torch
 
     p = _profile(profile)
     set_index = _validate.integer("set_index", set_index, minimum=0, maximum=len(p.becker_sets) - 1)
     net = becker_architectures(726, depths=(depth,), n0=10)[depth]
-    X, y, _ = regression_set(p.becker_sets[set_index], numpy_stream(seed, 10 + set_index), n_features=10)
+    name = p.becker_sets[set_index]
+    X, y, _ = becker_set(seed, name)
     X, Y = torch.tensor(X, device=device), torch.tensor(y, device=device)[:, None]
-    th = _nw.init_params(net, p.becker_networks, torch_stream(seed, 100 * set_index + depth, device), scale=2 ** 0.5)
+    th = _nw.init_params(net, p.becker_networks, torch_stream(seed, ("becker-init", name, depth), device),
+                         scale=2 ** 0.5)
     for lr in p.becker_learning_rates:
         th, L, g = _en.adam(th, X, Y, net, steps=p.adam_steps, lr=lr)
     eig = hessian_spectra(th, X, Y, net, chunk=1)
@@ -552,6 +605,63 @@ def pairwise_distances(thetas):
     return pdist(W)
 
 
+def mean_pairwise_distance(thetas) -> float:
+    """Mean of the non-zero pairwise distances of :func:`pairwise_distances`.
+
+    Zero distances are left out: in a bootstrap resample they are a network paired with its own
+    copy, not a pair of minima.
+
+    Examples
+    --------
+    >>> mean_pairwise_distance(np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 4.0]]))
+    5.0
+    """
+    d = pairwise_distances(thetas)
+    if not np.any(d > 0):
+        raise ValueError("`thetas` has no two distinct rows")
+    return float(d[d > 0].mean())
+
+
+def directions(thetas):
+    """Rows of ``thetas`` (B, P) scaled to unit norm, :math:`w/\\lVert w\\rVert` (the sphere of Becker et al.'s theory).
+
+    Examples
+    --------
+    >>> directions(np.array([[3.0, 4.0]])).tolist()
+    [[0.6, 0.8]]
+    """
+    W = _validate.finite_array("thetas", thetas)
+    norm = np.linalg.norm(W, axis=-1, keepdims=True)
+    if np.any(norm == 0):
+        raise ValueError("`thetas` must have no zero rows")
+    return W / norm
+
+
+def distance_difference(deep, shallow, rng: np.random.Generator, n_boot: int, *, on_sphere: bool = False) -> dict:
+    """Mean pairwise distance of two ensembles of minima and their difference, deep − shallow.
+
+    Parameters
+    ----------
+    deep, shallow : (B, P) weights of the minima of the two networks (Becker et al. 2020, Fig. 4 left)
+    rng : numpy Generator of the bootstrap; n_boot : replicates
+    on_sphere : compare the directions :func:`directions` instead of the raw weights
+
+    Returns
+    -------
+    dict ``shallow``, ``deep`` (:func:`mean_pairwise_distance`), ``deep − shallow`` and ``se``,
+    the bootstrap standard error of the difference (the two ensembles resampled independently,
+    :func:`landscape.statistics.bootstrap` with ``paired=False``)
+    """
+    from landscape import statistics as _st
+
+    tf = directions if on_sphere else (lambda w: np.asarray(w, dtype=float))
+    deep, shallow = tf(deep), tf(shallow)
+    d7, d3 = mean_pairwise_distance(deep), mean_pairwise_distance(shallow)
+    reps = _st.bootstrap(lambda a, b: mean_pairwise_distance(a) - mean_pairwise_distance(b), [deep, shallow],
+                         n_boot, rng, paired=False)
+    return {"shallow": d3, "deep": d7, "deep − shallow": d7 - d3, "se": float(np.std(reps, ddof=1))}
+
+
 def hessian_spectra(thetas, X, Y, net: _nw.MLP, *, kind="mse", chunk: int = 4):
     """Eigenvalues (B, P), ascending, of the exact loss Hessians at every member of ``thetas``.
 
@@ -620,6 +730,80 @@ def energy_entropy_slope(E, S, n_bins: int = 10):
     # the count-weighted least-squares slope (weighted_line_fit's slope, without its error estimate,
     # which needs three bins; the chapter's errors come from the bootstrap)
     return float((w * (c - cm) * (s - sm)).sum() / (w * (c - cm) ** 2).sum())
+
+
+def slope_comparison(shallow, deep, rng: np.random.Generator, n_boot: int) -> dict:
+    """Energy–entropy slopes of two ensembles and their difference, with bootstrap standard errors.
+
+    Parameters
+    ----------
+    shallow, deep : ``(loss, S)`` of each ensemble (losses at the minima and their entropies)
+    rng : numpy Generator of the bootstraps (networks resampled, shallow first); n_boot : replicates
+
+    Returns
+    -------
+    dict ``shallow``, ``se shallow``, ``deep``, ``se deep`` (:func:`energy_entropy_slope` and the
+    standard deviations of its replicates), ``shallow − deep`` and ``se diff`` (the standard
+    deviation of the differences of the replicates; Becker et al. 2020, Fig. 4 right)
+    """
+    from landscape import statistics as _st
+
+    est, reps = [], []
+    for loss, S in (shallow, deep):
+        est.append(energy_entropy_slope(loss, S))
+        reps.append(_st.bootstrap(energy_entropy_slope, [loss, S], n_boot, rng))
+    return {"shallow": est[0], "se shallow": float(reps[0].std(ddof=1)), "deep": est[1],
+            "se deep": float(reps[1].std(ddof=1)), "shallow − deep": est[0] - est[1],
+            "se diff": float(np.std(reps[0] - reps[1], ddof=1))}
+
+
+def log_sd_slope(n1, samples) -> float:
+    """Least-squares slope of log sd(sample) on log n1 (Choromanska et al. 2015, §5.2: the spread
+    of the scaled test losses against the width).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.standard_normal(1000)
+    >>> round(log_sd_slope([10, 100], [z, 10 * z]), 10)
+    1.0
+    """
+    n1 = _validate.finite_array("n1", n1)
+    if n1.ndim != 1 or n1.size != len(samples) or n1.size < 2 or np.any(n1 <= 0):
+        raise ValueError("`n1` must be >= 2 positive widths, one per sample")
+    sd = np.array([np.std(np.asarray(s, dtype=float), ddof=1) for s in samples])
+    if np.any(~(sd > 0)):
+        raise ValueError("every sample needs a positive standard deviation")
+    return float(np.polyfit(np.log(n1), np.log(sd), 1)[0])
+
+
+def spread_trend(n1, samples, rng: np.random.Generator, n_boot: int):
+    """:func:`log_sd_slope` and its bootstrap standard error (runs resampled within each width).
+
+    Returns ``(slope, se)``.
+    """
+    from landscape import statistics as _st
+
+    samples = [np.asarray(s, dtype=float) for s in samples]
+    reps = _st.bootstrap(lambda *s: log_sd_slope(n1, s), samples, n_boot, rng, paired=False)
+    return log_sd_slope(n1, samples), float(reps.std(ddof=1))
+
+
+def mean_difference(a, b):
+    """Difference of the means of two independent samples and its standard error,
+    :math:`\\bar a - \\bar b` and :math:`\\sqrt{s_a^2/n_a + s_b^2/n_b}`.
+
+    Examples
+    --------
+    >>> d, se = mean_difference(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 2.0]))
+    >>> float(d), round(float(se), 6)
+    (1.0, 0.816497)
+    """
+    a = _validate.finite_array("a", a)
+    b = _validate.finite_array("b", b)
+    if a.ndim != 1 or b.ndim != 1 or a.size < 2 or b.size < 2:
+        raise ValueError("`a` and `b` must be 1-d samples of at least 2 values")
+    return float(a.mean() - b.mean()), float(np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
 
 
 def exp_power_law(n1, log_c, alpha, beta):
