@@ -35,7 +35,6 @@ import torch
 
 from landscape.nets import critical_search as cs
 from landscape.protocols.critical_points_search import PROFILES
-from landscape.nets import engine
 from landscape.book import report
 from landscape.compute import torch_threads
 
@@ -68,10 +67,9 @@ def step_throughput(n, phi, batch, steps, device, seed):
     t0, c0 = time.perf_counter(), time.process_time()
     res = cs.minimise_gradient_norm(theta, X, Y, max_iters=steps, max_age=1, stop_j=0.0)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    P = 2 * n * n
-    flop = (res.iterations.sum().item() * (engine.flops(n, n, n, m, "grad") + 4 * P * P)
-            + res.hessians.sum().item() * (engine.flops(n, n, n, m, "hessian") + 2 * P ** 3)
-            + res.factorizations.sum().item() * P ** 3 / 3)
+    # max_age=1: every accepted step refactors, so no Hessian-vector products are made
+    flop = cs.flop_count(n, m, iterations=int(res.iterations.sum()), hessians=int(res.hessians.sum()),
+                         factorizations=int(res.factorizations.sum()), hvps=0)
     return flop, wall, cpu, res
 
 

@@ -284,3 +284,18 @@ def test_search_loop_equals_batched_search_of_one():
     g = torch.Generator().manual_seed(2)
     ones = [cs.search(2, 8, 1, "tanh", g, batch=1, **kw) for _ in range(3)]
     assert np.array_equal(loop.j, np.concatenate([o.j for o in ones]))
+
+
+def test_flop_count_adds_the_phases():
+    from landscape.nets import engine
+
+    n, m = 4, 16
+    P = 2 * n * n
+    grad, hvp = engine.flops(n, n, n, m, "grad"), engine.flops(n, n, n, m, "hvp")
+    assert cs.flop_count(n, m, gd_steps=5) == 5 * grad
+    assert cs.flop_count(n, m, iterations=2, hvps=0) == 2 * (grad + 4 * P * P)
+    # by default every iteration is counted with a Hessian-vector product (an upper bound)
+    assert cs.flop_count(n, m, iterations=2) == 2 * (grad + 4 * P * P) + 2 * (hvp - grad)
+    assert cs.flop_count(n, m, hessians=1) == engine.flops(n, n, n, m, "hessian") + 2 * P ** 3
+    with pytest.raises(ValueError, match="iterations"):
+        cs.flop_count(n, m, iterations=-1)

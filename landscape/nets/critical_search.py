@@ -60,6 +60,7 @@ __all__ = [
     "search_points",
     "search_loop",
     "budget_dependence",
+    "flop_count",
     "mean_energy_by_index",
     "fit_index_energy",
     "bootstrap_fit",
@@ -601,21 +602,46 @@ class SearchResult:
         return df
 
     def flops(self) -> float:
-        """Floating-point operations this search spent (matrix products and factorizations).
+        """Floating-point operations this search spent (:func:`flop_count` of its counters; every
+        phase-2 iteration is counted with a Hessian-vector product, an upper bound)."""
+        return flop_count(self.n, self.m, gd_steps=int(self.gd_steps.sum()), iterations=int(self.iterations.sum()),
+                          hessians=int(self.hessians.sum()), factorizations=int(self.factorizations.sum()))
 
-        Notes
-        -----
-        Per GD step one loss and gradient; per phase-2 iteration one Hessian-vector product,
-        two triangular solves (2P² each) and one trial gradient; per exact Hessian its closed
-        form plus H² (2P³); per factorization a Cholesky (P³/3). Eigenvalues of kept points and
-        elementwise work are left out (counted by :func:`landscape.nets.engine.flops`).
-        """
-        n, m, P = self.n, self.m, self.n_params
-        grad = engine.flops(n, n, n, m, "grad")
-        per_iter = engine.flops(n, n, n, m, "hvp") + 4 * P * P + grad
-        per_hessian = engine.flops(n, n, n, m, "hessian") + 2 * P ** 3
-        return float(self.gd_steps.sum() * grad + self.iterations.sum() * per_iter
-                     + self.hessians.sum() * per_hessian + self.factorizations.sum() * P ** 3 / 3)
+
+def flop_count(n, m, *, gd_steps=0, iterations=0, hessians=0, factorizations=0, hvps=None) -> float:
+    """Floating-point operations of a search of n-n-n tanh networks on m points, from its counters.
+
+    Parameters
+    ----------
+    n, m : widths and number of points; gd_steps, iterations, hessians, factorizations : the totals
+        of :class:`SearchResult` / :class:`GradientNormResult`; hvps : Hessian-vector products
+        (default: one per iteration, an upper bound: an iteration that refactors gets H∇L from its
+        new Hessian instead)
+
+    Notes
+    -----
+    Per GD step one loss and gradient; per phase-2 iteration two triangular solves (2P² each) and
+    one trial gradient; per Hessian-vector product :func:`landscape.nets.engine.flops` ``"hvp"``
+    less its gradient; per exact Hessian its closed form plus H² (2P³); per factorization a
+    Cholesky (P³/3). Eigenvalues of kept points and elementwise work are left out.
+
+    Examples
+    --------
+    >>> flop_count(4, 16, factorizations=3) == 3 * 32 ** 3 / 3
+    True
+    """
+    n = _validate.integer("n", n, minimum=1)
+    m = _validate.integer("m", m, minimum=1)
+    counts = {k: _validate.integer(k, v, minimum=0) for k, v in
+              (("gd_steps", gd_steps), ("iterations", iterations), ("hessians", hessians),
+               ("factorizations", factorizations))}
+    hvps = counts["iterations"] if hvps is None else _validate.integer("hvps", hvps, minimum=0)
+    P = 2 * n * n
+    grad = engine.flops(n, n, n, m, "grad")
+    hvp = engine.flops(n, n, n, m, "hvp") - grad
+    return float(counts["gd_steps"] * grad + counts["iterations"] * (grad + 4 * P * P) + hvps * hvp
+                 + counts["hessians"] * (engine.flops(n, n, n, m, "hessian") + 2 * P ** 3)
+                 + counts["factorizations"] * P ** 3 / 3)
 
 
 def _check_search_args(n, m, runs, activation):
