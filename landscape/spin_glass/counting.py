@@ -42,6 +42,7 @@ __all__ = [
     "real_counts",
     "monte_carlo_real_count",
     "growth_rate",
+    "depth_peak",
     "becker_asymptotic_exponent",
     "tensor_eigenpairs",
     "tensor_eigenpairs_batch",
@@ -309,9 +310,13 @@ def sample_tensors(n, Lambda, H, generator=None, *, model: str = "spin_glass"):
     """Draw ``n`` coupling tensors as a float64 numpy array (n, Λ, ..., Λ).
 
     ``model="spin_glass"``: :func:`landscape.spin_glass.hamiltonian.sample_couplings` (i.i.d. N(0,1)
-    couplings, symmetrised — the spin-glass/Kostlan law). ``model="iid"``: i.i.d. N(0,1)
-    entries, averaged over the last H−1 slots only (Breiding 2017's non-symmetric model; the
-    average leaves its eigenpairs unchanged).
+    couplings, symmetrised — the spin-glass/Kostlan law).
+    ``model="iid"``: i.i.d. N(0,1) entries, averaged over the last H−1 slots only (Breiding 2017's
+    non-symmetric model; the average leaves its eigenpairs unchanged).
+
+    The entries are drawn on ``generator``'s device (the CPU without a generator) and returned on
+    the CPU, as numpy: the homotopy solver (:mod:`landscape.spin_glass.homotopy`) that counts their
+    eigenpairs is numpy.
     """
     import torch
 
@@ -321,10 +326,11 @@ def sample_tensors(n, Lambda, H, generator=None, *, model: str = "spin_glass"):
     Lambda = _validate.integer("Lambda", Lambda, minimum=1)
     H = _validate.integer("H", H, minimum=2)
     _validate.choice("model", model, ("spin_glass", "iid"))
+    device = generator.device if generator is not None else torch.device("cpu")
     if model == "spin_glass":
         return np.stack([spin_glass.sample_couplings(Lambda, H, generator, dtype=torch.float64,
-                                                     device="cpu").tensor.numpy() for _ in range(n)])
-    raw = torch.randn((n,) + (Lambda,) * H, generator=generator, dtype=torch.float64).numpy()
+                                                     device=device).tensor.cpu().numpy() for _ in range(n)])
+    raw = torch.randn((n,) + (Lambda,) * H, generator=generator, device=device, dtype=torch.float64).cpu().numpy()
     return np.stack([partial_symmetrize(t) for t in raw])
 
 
@@ -345,7 +351,8 @@ def monte_carlo_real_count(Lambda, H, n_tensors, generator=None, *, rng, model="
                            progress=None):
     """Monte Carlo estimate of the expected number of real eigenpair classes (pairs ±w).
 
-    ``generator`` (torch) draws the tensors; ``rng`` (numpy Generator, required) drives the homotopy.
+    ``generator`` (torch, on any device: :func:`sample_tensors`) draws the tensors; ``rng`` (numpy
+    Generator, required) drives the homotopy, which runs on the CPU.
 
     Returns
     -------
@@ -370,6 +377,41 @@ def growth_rate(Lambda, log_count):
     if lam.shape != y.shape or lam.size < 2:
         raise ValueError("`Lambda` and `log_count` must be arrays of the same length >= 2")
     return float(np.polyfit(lam, y, 1)[0])
+
+
+def depth_peak(H, counts) -> dict:
+    """Where a count of critical points peaks over depth, and whether it rises to the peak and falls after it.
+
+    The shape of Becker et al. 2020, Fig. 1 (eq. (6) against H at fixed N_e) and of arXiv Fig. 2
+    (eq. (5) against H at fixed N_e): at a fixed number of parameters the count first increases,
+    then decreases with the number of layers.
+
+    Parameters
+    ----------
+    H : 1-d array of strictly increasing depths (at least two)
+    counts : the count at each depth, same length (finite)
+
+    Returns
+    -------
+    dict with ``argmax_H`` (int, the first depth of largest count), ``max`` (that count),
+    ``increasing_before`` (the count rises strictly at every step up to the peak) and
+    ``decreasing_after`` (it falls strictly at every step after the peak).
+
+    Examples
+    --------
+    >>> depth_peak([2, 3, 4, 5], [1.0, 3.0, 2.0, 0.5])
+    {'argmax_H': 3, 'max': 3.0, 'increasing_before': True, 'decreasing_after': True}
+    """
+    h = _validate.finite_array("H", H)
+    y = _validate.finite_array("counts", counts)
+    if h.ndim != 1 or h.size < 2 or h.shape != y.shape:
+        raise ValueError(f"`H` and `counts` must be 1-d arrays of the same length >= 2; got shapes {h.shape} and {y.shape}")
+    if np.any(np.diff(h) <= 0):
+        raise ValueError(f"`H` must be strictly increasing; got {H!r}")
+    k = int(np.argmax(y))
+    return {"argmax_H": int(h[k]), "max": float(y[k]),
+            "increasing_before": bool(np.all(np.diff(y[:k + 1]) > 0)),
+            "decreasing_after": bool(np.all(np.diff(y[k:]) < 0))}
 
 
 def becker_asymptotic_exponent(N_e, H, n0):
