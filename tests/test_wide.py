@@ -324,3 +324,134 @@ def test_construction_limit_determinant(N, mu, s_beta):
         wide.construction_limit(N, 1.0, 0.5, 1.0)
     with pytest.raises(ValueError, match="`N`"):
         wide.construction_limit(1, 0.0, 0.5, 1.0)
+
+
+# ------------------------------------------------------------------ functions the chapter used to hold
+def test_random_feature_spectrum_needs_a_generator():
+    # no silent default stream: the caller names the generator, and the draws follow its device
+    X = np.random.default_rng(2).standard_normal((8, 3))
+    net = nw.MLP((3, 7, 1), "tanh")
+    with pytest.raises(TypeError):
+        wide.random_feature_spectrum(X, net, 1, 2)  # a required argument
+    for bad in (None, 0, np.random.default_rng(0)):
+        with pytest.raises(ValueError, match="generator"):
+            wide.random_feature_spectrum(X, net, 1, 2, bad)
+    a = wide.random_feature_spectrum(X, net, 1, 3, torch.Generator().manual_seed(5), bias_scale=1.0)
+    b = wide.random_feature_spectrum(X, net, 1, 3, torch.Generator().manual_seed(5), bias_scale=1.0)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_random_feature_spectrum_on_the_generators_device():
+    X = np.random.default_rng(2).standard_normal((8, 3))
+    S = wide.random_feature_spectrum(X, nw.MLP((3, 7, 1), "tanh"), 1, 4,
+                                     torch.Generator(device="cuda").manual_seed(0), bias_scale=1.0)
+    assert S.shape == (4, 8) and np.all(S[:, -1] > 0)
+
+
+def test_construction_windows():
+    rng = np.random.default_rng(3)
+    Z = rng.standard_normal((8, 3))
+    alphas = np.logspace(-1, 6, 15)
+    # bounded σ: every direction reaches rank N, and from some α on stays there (the limit is non-singular)
+    windows = wide.construction_windows(Z, 7, "tanh", alphas, rng=np.random.default_rng(1), directions=4)
+    assert len(windows) == 4 and all(w.size > 0 and w[-1] == alphas[-1] for w in windows)
+    # the same as drawing the directions one after the other and scanning each
+    rng_a = np.random.default_rng(9)
+    by_hand = []
+    for _ in range(3):
+        a, _ = wide.distinct_projection(Z, rng_a)
+        by_hand.append(alphas[wide.construction_curve(Z, 7, "relu", alphas, beta=1.0, a=a)[:, 1] == 8])
+    got = wide.construction_windows(Z, 7, "relu", alphas, beta=1.0, rng=np.random.default_rng(9), directions=3)
+    assert all(np.array_equal(x, y) for x, y in zip(got, by_hand))
+    with pytest.raises(ValueError, match="directions"):
+        wide.construction_windows(Z, 7, "tanh", alphas, rng=rng, directions=0)
+    with pytest.raises(ValueError, match="rng"):
+        wide.construction_windows(Z, 7, "tanh", alphas, rng=None, directions=1)
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh"])
+def test_construction_limit_deviation(act):
+    # at α·δ = 40 the matrix equals the limit of the proof up to the σ-tails; the two log-determinants agree
+    rng = np.random.default_rng(6)
+    Z = rng.standard_normal((10, 3))
+    a, gap = wide.distinct_projection(Z, rng)
+    dev, logdet, predicted = wide.construction_limit_deviation(Z, act, 40 / gap, a=a)
+    # σ-tails ≤ 2e^{-40}; the cancellation in α⟨a, z_j⟩ − α⟨a, z_i⟩ costs ≈ eps·α·max|⟨a, z⟩| (the chapter's basis, ×10)
+    assert dev <= 10 * np.finfo(float).eps * (40 / gap) * np.abs(Z @ a).max() + 2 * math.exp(-40)
+    assert logdet == pytest.approx(predicted, abs=1e-9)
+    mu, gamma = wide.BOUNDED_LIMITS[act]
+    assert mu < gamma
+    far, _, _ = wide.construction_limit_deviation(Z, act, 0.1 / gap, a=a)  # small α: far from the limit
+    assert far > 0.01
+    with pytest.raises(ValueError, match="activation"):
+        wide.construction_limit_deviation(Z, "softplus", 1.0, a=a)
+
+
+def test_tanh_cube_counterexample():
+    # the σ' > 0 erratum: an exact critical point with Φ = N·var(y) > 0, and an interpolating point
+    X, Y = _data(N=5, d=6, seed=3)
+    ce = wide.tanh_cube_counterexample(X, Y, 4)
+    assert ce.net.widths == (6, 4, 1) and ce.activation is wide.TANH_CUBE
+    sq = losses.get("squared")
+    bad = wide.backprop(ce.net, ce.theta_critical, X, Y, sq, activation=ce.activation)
+    good = wide.backprop(ce.net, ce.theta_interpolating, X, Y, sq, activation=ce.activation)
+    assert float(bad.flat().abs().max()) <= 1e-12
+    assert float(sq(bad.F[-1], Y)) == pytest.approx(float(((Y - Y.mean()) ** 2).sum()), rel=1e-12)
+    assert float(sq(good.F[-1], Y)) < 1e-20
+    assert wide.TANH_CUBE[1](torch.zeros(1, dtype=torch.float64)).item() == 0.0  # σ'(0) = 0
+    with pytest.raises(ValueError, match="rank"):
+        wide.tanh_cube_counterexample(*_data(N=9, d=3), 4)  # N > d + 1: not independent
+    with pytest.raises(ValueError, match="constant"):
+        wide.tanh_cube_counterexample(X, torch.ones_like(Y), 4)
+    with pytest.raises(ValueError, match="width"):
+        wide.tanh_cube_counterexample(X, Y, 0)
+    with pytest.raises(ValueError, match="Y"):
+        wide.tanh_cube_counterexample(X, torch.cat([Y, Y], 1), 4)
+
+
+def test_train_to_critical_is_the_three_stages():
+    X, Y = _data(N=10, d=3)
+    net = nw.MLP((3, 2, 1), "tanh")
+    th0 = nw.init_params(net, 3, torch.Generator().manual_seed(2))
+    sq = losses.get("squared")
+    got = wide.train_to_critical(th0, X, Y, net, adam_steps=30, lr=0.02, lm_steps=20, newton_steps=2)
+    th, _, _ = nw.train(th0, X, Y, net, kind=sq, steps=30, lr=0.02)
+    th, _, _ = nw.levenberg_marquardt(th, X, Y, net, steps=20, grad_tol=1e-10)
+    th, _, _ = nw.newton_refine(th, X, Y, net, kind=sq, steps=2)
+    assert torch.equal(got, th)
+    assert torch.equal(th0, nw.init_params(net, 3, torch.Generator().manual_seed(2)))  # the starts are not changed
+
+
+def test_train_to_critical_newton_only_near_critical_points():
+    X, Y = _data(N=10, d=3)
+    net = nw.MLP((3, 9, 1), "tanh")
+    cauchy = losses.get("cauchy")
+    th0 = nw.init_params(net, 4, torch.Generator().manual_seed(0))
+    adam, _, gn = nw.train(th0, X, Y, net, kind=cauchy, steps=40, lr=0.02)
+    cut = float(gn.median())
+    got = wide.train_to_critical(th0, X, Y, net, loss=cauchy, adam_steps=40, lr=0.02, newton_steps=3, newton_below=cut)
+    far = gn >= cut
+    assert bool(far.any()) and torch.equal(got[far], adam[far])  # untouched where Newton could jump far
+    assert not torch.equal(got[~far], adam[~far])
+    with pytest.raises(ValueError, match="lm_steps"):
+        wide.train_to_critical(th0, X, Y, net, loss=cauchy, adam_steps=1, lr=0.02, lm_steps=1)
+    with pytest.raises(ValueError, match="adam_steps"):
+        wide.train_to_critical(th0, X, Y, net, adam_steps=-1, lr=0.02)
+    with pytest.raises(ValueError, match="newton_below"):
+        wide.train_to_critical(th0, X, Y, net, adam_steps=1, lr=0.02, newton_steps=1, newton_below=0.0)
+
+
+def test_suboptimal_critical_points():
+    losses_ = [0.5, 0.2, 0.9, 0.2005, 3.0]
+    critical = [True, True, False, True, True]
+    # critical and above the best (0.2) by more than the margin; 0.9 is not critical, 0.2005 within 1e-3
+    assert wide.suboptimal_critical_points(losses_, critical) == [0.5, 3.0]
+    assert wide.suboptimal_critical_points(losses_, critical, margin=1.0) == [3.0]
+    assert wide.suboptimal_critical_points([0.1], [True]) == []
+    with pytest.raises(ValueError, match="losses"):
+        wide.suboptimal_critical_points([], [])
+    with pytest.raises(ValueError, match="losses"):
+        wide.suboptimal_critical_points([0.1, 0.2], [True])
+    with pytest.raises(ValueError, match="margin"):
+        wide.suboptimal_critical_points([0.1], [True], margin=-1.0)

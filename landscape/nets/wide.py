@@ -12,13 +12,23 @@ Contents
 --------
 * rank decisions with a stated tolerance (:func:`numerical_rank`);
 * Lemma 4.3's explicit construction of a layer with rank([F_k, 1_N]) = N
-  (:func:`construction_layer`, :func:`construct_layers`, :func:`full_rank_construction`);
+  (:func:`construction_layer`, :func:`construct_layers`, :func:`full_rank_construction`), its
+  limit matrix (:func:`construction_limit`, :func:`construction_limit_deviation`) and its scan
+  along α (:func:`construction_curve`, :func:`construction_windows`);
 * Lemma 4.4 / Cor. 4.5: spectra of [F_k, 1_N] at random parameters (:func:`random_feature_spectrum`);
 * Lemma 2.1, backpropagation in matrix form (:func:`backprop`);
 * block Hessians (Definition 3.6) and the hypotheses and conclusion of Theorems 3.4 / 3.8 and
-  Lemma 3.5 at a given network (:func:`check_global_optimality`);
+  Lemma 3.5 at a given network (:func:`check_global_optimality`); the σ' > 0 erratum
+  (:data:`TANH_CUBE`, :func:`tanh_cube_counterexample`);
+* training to critical points and the witnesses of suboptimal ones (:func:`train_to_critical`,
+  :func:`suboptimal_critical_points`);
 * linear separability by a linear program and Theorem 5.3 (:func:`linearly_separable`,
   :func:`check_separable_optimality`).
+
+Where it runs: the torch parts (backprop, Hessians, training, :func:`random_feature_spectrum`)
+on the device of their tensors or generator; the constructions, the rank decisions and the
+linear programs are numpy/scipy float64 on the CPU (small dense problems decided at the rounding
+level of LAPACK's SVD), and torch inputs are copied there for them.
 """
 from __future__ import annotations
 
@@ -38,8 +48,11 @@ __all__ = [
     "distinct_projection",
     "construction_layer",
     "construction_limit",
+    "BOUNDED_LIMITS",
+    "construction_limit_deviation",
     "construct_layers",
     "construction_curve",
+    "construction_windows",
     "full_rank_construction",
     "random_feature_spectrum",
     "activation_pair",
@@ -47,6 +60,10 @@ __all__ = [
     "layer_slices",
     "block_hessian",
     "check_global_optimality",
+    "TANH_CUBE",
+    "tanh_cube_counterexample",
+    "train_to_critical",
+    "suboptimal_critical_points",
     "linearly_separable",
     "check_separable_optimality",
 ]
@@ -220,6 +237,41 @@ def construction_limit(N, mu, sigma_beta, gamma):
     return np.hstack([np.ones((N, 1)), A])
 
 
+#: Limits (μ, γ) = (σ(−∞), σ(+∞)) of the bounded activations, for :func:`construction_limit`.
+BOUNDED_LIMITS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def construction_limit_deviation(Z, activation, alpha, *, a, beta: float = 0.0):
+    """Distance of Lemma 4.3's matrix :math:`E(\\alpha) = [1_N, A(\\alpha)]` from its limit
+    :math:`E_\\infty` (:func:`construction_limit`), and the determinant of the limit.
+
+    The layer is :func:`construction_layer` with n_k = N − 1 units, direction ``a`` and offset β, for
+    σ = ``sigmoid`` or ``tanh`` with the limits μ < γ of :data:`BOUNDED_LIMITS`; the rows of
+    :math:`E(\\alpha)` are numbered by their projection ⟨a, z⟩, as in the proof.  For a bounded σ with
+    limits μ < γ and α·δ ≥ 40 (δ the smallest gap of the sorted projections) the entries differ
+    from the limit by at most the σ-tails, 2e^{−40}, plus the rounding of α⟨a, z_j − z_i⟩.
+
+    Returns
+    -------
+    (max |E(α) − E_∞|, log|det E_∞|, (N − 1) log|μ − σ(β)|): the last two agree by the
+    upper-triangular row differences of the proof.
+    """
+    Z = _validate.finite_array("Z", Z)
+    if Z.ndim != 2:
+        raise ValueError(f"`Z` must be a 2-d array; got shape {Z.shape}")
+    _validate.choice("activation", activation, tuple(BOUNDED_LIMITS))
+    N = Z.shape[0]
+    mu, gamma = BOUNDED_LIMITS[activation]
+    sigma = _engine.ACTIVATIONS[activation].numpy
+    s_beta = float(sigma(np.array(float(beta))))
+    E_inf = construction_limit(N, mu, s_beta, gamma)
+    W, b = construction_layer(Z, N - 1, activation, alpha, beta=beta, a=a)
+    Z_sorted = Z[np.argsort(Z @ np.asarray(a))]  # the proof numbers the samples by their projection
+    E_alpha = np.hstack([np.ones((N, 1)), sigma(Z_sorted @ W + b)])
+    _, logdet = np.linalg.slogdet(E_inf)
+    return float(np.abs(E_alpha - E_inf).max()), float(logdet), (N - 1) * math.log(abs(mu - s_beta))
+
+
 def construct_layers(X, widths, activation, alpha, *, beta: float = 0.0, rng: np.random.Generator):
     """Parameters ``[(W_1, b_1), …, (W_k, b_k)]`` and features of the Lemma 4.3 construction.
 
@@ -294,6 +346,37 @@ def construction_curve(Z, width, activation, alphas, *, beta: float = 0.0, a, rt
     return out
 
 
+def construction_windows(Z, width, activation, alphas, *, beta: float = 0.0, rng: np.random.Generator,
+                         directions: int, rtol: float | None = None):
+    """For ``directions`` independent directions ``a``, the α of a grid at which the Lemma 4.3 layer
+    has full rank, rank([F_k, 1_N]) = N.
+
+    Each direction is drawn by :func:`distinct_projection` from ``rng`` (required, used in turn),
+    and the scan along ``alphas`` is :func:`construction_curve`.  For bounded σ every direction
+    gives a window reaching to α → ∞ (the limit matrix of the proof is non-singular); for the ReLU
+    whether a window exists depends on how evenly the draw spaces the projections (see
+    :func:`construction_curve`), so the *fraction* of directions with a non-empty window is the
+    quantity to report.
+
+    Returns
+    -------
+    list of ``directions`` arrays, each the (possibly empty) sub-array of ``alphas`` with numerical rank N.
+    """
+    Z = _validate.finite_array("Z", Z)
+    if Z.ndim != 2:
+        raise ValueError(f"`Z` must be a 2-d array; got shape {Z.shape}")
+    directions = _validate.integer("directions", directions, minimum=1)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"`rng` must be a numpy Generator (no default seed); got {type(rng).__name__}")
+    alphas = _validate.finite_array("alphas", alphas)
+    out = []
+    for _ in range(directions):
+        a, _ = distinct_projection(Z, rng)
+        curve = construction_curve(Z, width, activation, alphas, beta=beta, a=a, rtol=rtol)
+        out.append(alphas[curve[:, 1] == Z.shape[0]])
+    return out
+
+
 @dataclass
 class Construction:
     """Result of :func:`full_rank_construction`."""
@@ -360,11 +443,13 @@ def full_rank_construction(X, widths, activation, *, alpha: float | None = None,
 
 # --------------------------------------------------------------------------------------------
 # Lemma 4.4 / Cor 4.5: random parameters
-def random_feature_spectrum(X, net: "_nw.MLP", k: int, draws: int, generator=None, *, scale: float = 1.0,
+def random_feature_spectrum(X, net: "_nw.MLP", k: int, draws: int, generator, *, scale: float = 1.0,
                             bias_scale: float = 0.0):
     """Singular values of [F_k, 1_N] for ``draws`` random parameter vectors.
 
     Weights are N(0, scale²/n_{l−1}), biases N(0, bias_scale²) (``networks.init_params`` plus biases).
+    ``generator`` (a ``torch.Generator``, required: there is no default seed) draws the parameters
+    on its own device, where the features and their singular values are computed too.
 
     Returns
     -------
@@ -380,7 +465,9 @@ def random_feature_spectrum(X, net: "_nw.MLP", k: int, draws: int, generator=Non
     k = _validate.integer("k", k, minimum=1, maximum=net.depth - 1 if net.depth > 1 else 1)
     draws = _validate.integer("draws", draws, minimum=1)
     bias_scale = _validate.positive_float("bias_scale", bias_scale, allow_zero=True)
-    Xt = torch.as_tensor(_validate.finite_array("X", X), dtype=torch.float64)
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"`generator` must be a torch.Generator (no default seed); got {type(generator).__name__}")
+    Xt = torch.as_tensor(_validate.finite_array("X", X), dtype=torch.float64, device=generator.device)
     if Xt.ndim != 2 or Xt.shape[1] != net.widths[0]:
         raise ValueError(f"`X` must have shape (N, {net.widths[0]}); got {tuple(Xt.shape)}")
     thetas = _nw.init_params(net, draws, generator, scale=scale)
@@ -392,7 +479,7 @@ def random_feature_spectrum(X, net: "_nw.MLP", k: int, draws: int, generator=Non
     out = []
     for th in thetas:
         F = _nw.features(th, Xt, net)[k - 1]
-        E = torch.cat([F, torch.ones(F.shape[0], 1, dtype=F.dtype)], 1)
+        E = torch.cat([F, torch.ones(F.shape[0], 1, dtype=F.dtype, device=F.device)], 1)
         out.append(torch.linalg.svdvals(E).cpu().numpy())
     return np.stack(out)
 
@@ -667,6 +754,156 @@ def check_global_optimality(model, X, Y, k, *, loss="squared", layers=None, rtol
         hessian_eig_max_abs=e_max, hessian_tol=htol, hessian_null_observed=null_obs,
         hessian_null_predicted=null_pred, nondegenerate=nondeg, wide=wide, hypotheses=hyp, lemma35=lemma35,
         gap_bound=bound, conclusion=gap <= loss_tol, loss_tol=loss_tol)
+
+
+# --------------------------------------------------------------------------------------------
+# The erratum: σ' > 0 is needed (Assumption 3.2 / proof of Theorem 3.4)
+def _tanh_cube(z):
+    return (z ** 3).tanh()
+
+
+def _tanh_cube_slope(z):
+    return 3 * z ** 2 * (1 - (z ** 3).tanh() ** 2)
+
+
+#: σ(t) = tanh(t³) and σ'(t) = 3t²(1 − tanh²(t³)) as an ``activation`` pair for :func:`backprop` and
+#: :func:`check_global_optimality`: analytic, bounded and strictly increasing (Assumption 3.2 as
+#: printed), yet σ'(0) = 0.
+TANH_CUBE = (_tanh_cube, _tanh_cube_slope)
+
+
+@dataclass
+class Counterexample:
+    """Result of :func:`tanh_cube_counterexample`: a network, its activation pair and two points."""
+
+    net: "_nw.MLP"
+    activation: tuple
+    theta_critical: object = field(repr=False)
+    theta_interpolating: object = field(repr=False)
+
+
+def tanh_cube_counterexample(X, Y, width: int) -> Counterexample:
+    """The counterexample to Theorem 3.4 as printed: a critical point that is not a global minimum.
+
+    The network is d → ``width`` → 1 with σ = tanh(t³) (:data:`TANH_CUBE`) in the hidden layer.
+
+    * ``theta_critical``: W_1 = 0, b_1 = 0, W_2 = (1, 2, …, width)ᵀ (full column rank), b_2 = mean(Y).
+      Then F_1 = σ(0) = 0 and σ'(G_1) = σ'(0) = 0, so every gradient of Lemma 2.1 vanishes
+      exactly, while Φ = Σ_i (y_i − ȳ)² > 0.
+    * ``theta_interpolating``: unit 1 carries G_1[:, 0] = σ⁻¹(y / s), s = 2 max|y|, solved on the
+      full-row-rank [X, 1_N] by its pseudo-inverse (numpy, on the CPU), and W_2 = s e_1: Φ = 0 up to rounding.
+
+    The proof of Theorem 3.4 (Nguyen & Hein 2017) cancels σ'(G_k) "as by assumption σ' is strictly
+    positive", which "strictly increasing" does not give; the corrected assumption adds σ' > 0.
+
+    Parameters
+    ----------
+    X : (N, d) torch tensor with rank [X, 1_N] = N (linearly independent inputs, N ≤ d + 1)
+    Y : (N, 1) torch tensor of targets, not all equal
+    width : hidden units, >= 1
+
+    Returns
+    -------
+    Counterexample with the tensors on the device and dtype of ``X``.
+    """
+    import torch
+
+    width = _validate.integer("width", width, minimum=1)
+    if X.ndim != 2 or Y.ndim != 2 or Y.shape != (X.shape[0], 1):
+        raise ValueError(f"`X` must be (N, d) and `Y` (N, 1); got {tuple(X.shape)} and {tuple(Y.shape)}")
+    N, d = X.shape
+    X1 = _augment(X.detach().cpu().numpy())
+    if numerical_rank(X1).rank != N:
+        raise ValueError("`X` must have linearly independent rows with a constant, rank [X, 1_N] = N (Theorem 3.4)")
+    if float(Y.max() - Y.min()) <= 0:
+        raise ValueError("`Y` must not be constant (then the critical point would be a global minimum)")
+    opts = dict(dtype=X.dtype, device=X.device)
+    net = _nw.MLP((d, width, 1), "tanh")  # the activation is overridden by TANH_CUBE wherever it is used
+    W2 = torch.arange(1.0, width + 1.0, **opts)
+    theta_critical = torch.cat([torch.zeros(d * width + width, **opts), W2, Y.mean(0)])
+    s = 2 * float(Y.abs().max())
+    target = torch.sign(Y[:, 0] / s) * torch.atanh(Y[:, 0] / s).abs() ** (1 / 3)
+    V = torch.as_tensor(np.linalg.pinv(X1) @ target.detach().cpu().numpy(), **opts)
+    W1 = torch.zeros(d, width, **opts)
+    W1[:, 0] = V[:d]
+    b1 = torch.zeros(width, **opts)
+    b1[0] = V[d]
+    W2g = torch.zeros(width, **opts)
+    W2g[0] = s
+    theta_interpolating = torch.cat([W1.reshape(-1), b1, W2g, torch.zeros(1, **opts)])
+    return Counterexample(net, TANH_CUBE, theta_critical, theta_interpolating)
+
+
+# --------------------------------------------------------------------------------------------
+# Training to critical points, and suboptimal ones
+def train_to_critical(thetas, X, Y, net: "_nw.MLP", *, loss="squared", adam_steps: int, lr: float,
+                      adam_grad_tol: float = 0.0, lm_steps: int = 0, lm_grad_tol: float = 1e-10,
+                      newton_steps: int = 0, newton_below: float | None = None):
+    """Train an ensemble of networks to critical points of Φ = Σ l(F_L − Y) (eq. (1)).
+
+    Theorems 3.4, 3.8 and 5.3 of Nguyen & Hein (2017) speak of critical points, ∇Φ = 0, which
+    first-order training approaches only slowly; to test them at ‖∇Φ‖ ≤ 1e-8 three stages run on
+    all members at once:
+
+    1. full-batch Adam on Φ (:func:`landscape.nets.networks.train`), ``adam_steps`` steps of size
+       ``lr``; members with ‖∇Φ‖ ≤ ``adam_grad_tol`` stop moving;
+    2. if ``lm_steps`` > 0, Levenberg–Marquardt on Σ r² (:func:`landscape.nets.networks.levenberg_marquardt`,
+       squared loss only), members stopping at gradient norm ≤ ``lm_grad_tol``: quadratic
+       convergence to interpolating points of wide networks;
+    3. if ``newton_steps`` > 0, damped exact Newton steps on ∇Φ (:func:`landscape.nets.networks.newton_refine`),
+       from every member, or, with ``newton_below``, only from the members whose gradient norm
+       after the previous stage is below it (far from a critical point Newton can jump far or overflow).
+
+    Parameters
+    ----------
+    thetas : (B, P) starting parameters
+    X, Y : (N, d), (N, m) tensors on the device of ``thetas``
+    loss : a name of :data:`landscape.nets.losses.NAMES` or a Loss
+
+    Returns
+    -------
+    (B, P) tensor of end points.
+    """
+    loss = _losses.get(loss)
+    adam_steps = _validate.integer("adam_steps", adam_steps, minimum=0)
+    lm_steps = _validate.integer("lm_steps", lm_steps, minimum=0)
+    newton_steps = _validate.integer("newton_steps", newton_steps, minimum=0)
+    if lm_steps and loss.name != "squared":
+        raise ValueError(f"`lm_steps` must be 0 for the loss {loss.name!r}: Levenberg–Marquardt minimises Σ r²")
+    if newton_below is not None:
+        newton_below = _validate.positive_float("newton_below", newton_below)
+    th, _, gn = _nw.train(thetas, X, Y, net, kind=loss, steps=adam_steps, lr=lr, grad_tol=adam_grad_tol)
+    if lm_steps:
+        th, _, gn = _nw.levenberg_marquardt(th, X, Y, net, steps=lm_steps, grad_tol=lm_grad_tol)
+    if newton_steps:
+        if newton_below is None:
+            th, _, _ = _nw.newton_refine(th, X, Y, net, kind=loss, steps=newton_steps)
+        else:
+            near = gn < newton_below
+            if bool(near.any()):
+                th[near] = _nw.newton_refine(th[near], X, Y, net, kind=loss, steps=newton_steps)[0]
+    return th
+
+
+def suboptimal_critical_points(losses, critical, *, margin: float = 1e-3):
+    """Losses of the certified suboptimal critical points among end points of one architecture.
+
+    An end point is a witness of a suboptimal critical point when it is critical (``critical``,
+    e.g. ‖∇Φ‖ ≤ 1e-8 from :func:`check_global_optimality`) and its loss exceeds the best loss of
+    all end points by more than ``margin``: the width condition n_k ≥ N − 1 of Theorem 3.8 is
+    what rules such points out (Nguyen & Hein 2017, §1 and §3.2).
+
+    Returns
+    -------
+    list of the witnesses' losses (empty if there is none), in the order given.
+    """
+    losses = _validate.finite_array("losses", losses)
+    critical = np.asarray(critical, dtype=bool)
+    if losses.ndim != 1 or losses.size == 0 or critical.shape != losses.shape:
+        raise ValueError(f"`losses` and `critical` must be non-empty 1-d and of equal length; got {losses.shape}, {critical.shape}")
+    margin = _validate.positive_float("margin", margin, allow_zero=True)
+    best = float(losses.min())
+    return [float(v) for v, c in zip(losses, critical) if c and v > best + margin]
 
 
 # --------------------------------------------------------------------------------------------
