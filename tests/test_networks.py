@@ -128,3 +128,14 @@ def test_bad_input():
         nw.hessian(torch.zeros(3, dtype=torch.float64), torch.zeros(4, 2), torch.zeros(4, 2), net)
     with pytest.raises(ValueError, match="method"):
         nw.train(torch.zeros(1, 3), torch.zeros(4, 2), torch.zeros(4, 1), net, method="sgd")
+
+
+def test_init_params_needs_its_generator():
+    # no start may come from torch's global stream: the generator is a required argument
+    net = nw.MLP((2, 3, 1))
+    with pytest.raises(TypeError):
+        nw.init_params(net, 2)
+    with pytest.raises(ValueError, match="generator"):
+        nw.init_params(net, 2, None)
+    a = nw.init_params(net, 2, torch.Generator().manual_seed(5))
+    assert torch.equal(a, nw.init_params(net, 2, torch.Generator().manual_seed(5)))

@@ -118,20 +118,23 @@ def forward(theta, X, net: MLP):
     return features(theta, X, net)[-1]
 
 
-def init_params(net: MLP, batch: int, generator=None, *, scheme: str = "gaussian", scale: float = 1.0,
+def init_params(net: MLP, batch: int, generator, *, scheme: str = "gaussian", scale: float = 1.0,
                 device=None, dtype=None):
-    """``batch`` parameter vectors, shape (batch, P).
+    """``batch`` parameter vectors, shape (batch, P), drawn from ``generator`` (a ``torch.Generator``;
+    required, so that no start depends on torch's global stream), on its device unless ``device`` is given.
 
     ``gaussian``: weights N(0, scale²/fan_in), biases 0.  ``uniform``: every parameter
     uniform in [−scale, scale] (Choromanska et al.'s "uniform in a cube" starts).
     """
     import torch
 
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"`generator` must be a torch.Generator (the starts' random stream); got {type(generator).__name__}")
     batch = _validate.integer("batch", batch, minimum=1)
     _validate.choice("scheme", scheme, ("gaussian", "uniform"))
     scale = _validate.positive_float("scale", scale)
     if device is None:
-        device = generator.device if generator is not None else torch.device("cpu")
+        device = generator.device
     dtype = dtype or torch.float64
     if scheme == "uniform":
         return (2 * torch.rand(batch, net.n_params, generator=generator, device=device, dtype=dtype) - 1) * scale
