@@ -299,3 +299,117 @@ def test_relu_closed_form_hessian_equals_torch():
     assert np.allclose(fp.relu_gauss_newton(X.numpy(), W1.numpy(), W2.numpy()) + H1c, H.numpy(), atol=1e-13)
     with pytest.raises(ValueError, match="shapes"):
         fp.relu_h1(np.ones((3, 2)), np.ones((3, 2)), np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------- functions the chapter calls
+def test_critical_energies_numeric_is_eq_21_at_every_phi():
+    phis = np.array([0.1, 0.5, 0.9])
+    for method in ("edge", "discriminant"):
+        got = fp.critical_energies_numeric(fp.wishart_wigner_r, phis, 10.0, method=method)
+        assert got.shape == phis.shape
+        assert np.allclose(got, fp.critical_energy(phis), rtol=1e-8)
+    sigma = 0.5
+    got = fp.critical_energies_numeric(lambda e, p: fp.improved_r(e, p, sigma), phis, 1e3)
+    assert np.allclose(got, fp.improved_critical_energy(phis, sigma), rtol=1e-8)
+
+
+def test_index_law_fit_finds_the_three_halves_law():
+    xs = np.logspace(-4, -2, 9)
+    phis = np.array([0.25, 0.75])
+    exponents, prefactors = fp.index_law_fit(fp.index, fp.critical_energy, phis, xs)
+    assert np.allclose(exponents, 1.5, atol=5e-3) and np.all(prefactors > 0)
+    # the chapter's inline fit, which this replaces, gives the same numbers bit for bit
+    fits = np.array([np.polyfit(np.log(xs), np.log(fp.index(fp.critical_energy(p) * (1 + xs), p)), 1) for p in phis])
+    assert np.array_equal(exponents, fits[:, 0]) and np.array_equal(prefactors, np.exp(fits[:, 1]))
+    # and the law has the power to reject: α ∝ x² is fitted as 2
+    e2, a2 = fp.index_law_fit(lambda e, p: (e / fp.critical_energy(p) - 1) ** 2 * 3.0, fp.critical_energy, phis, xs)
+    assert np.allclose(e2, 2.0) and np.allclose(a2, 3.0)
+    with pytest.raises(ValueError, match="xs"):
+        fp.index_law_fit(fp.index, fp.critical_energy, phis, np.array([1e-3]))
+
+
+def test_onset_coefficients_of_eqs_22_and_33():
+    c3, c4 = fp.onset_coefficients(fp.critical_energy, 1e-2)
+    assert c3 == pytest.approx(2 / 27, abs=1e-6) and c4 == pytest.approx(2 / 81, abs=1e-3)
+    # eq. (33): ε_c ≈ 8σ²(1 − φ)³/27 + 8σ²(1 − φ)⁴/27; Richardson error O(δ²) = 1e-4 times an O(σ²) coefficient
+    c3i, c4i = fp.onset_coefficients(lambda p: fp.improved_critical_energy(p, 1.0), 1e-2)
+    assert c3i == pytest.approx(8 / 27, abs=1e-4) and c4i == pytest.approx(8 / 27, abs=1e-2)
+    c3h, _ = fp.onset_coefficients(lambda p: fp.improved_critical_energy(p, 0.5), 1e-2)
+    assert c3h == pytest.approx(2 / 27, abs=1e-5)
+    # exact on a cubic with a quadratic correction except for the O(δ²) Richardson error
+    c3p, c4p = fp.onset_coefficients(lambda p: 2 * (1 - p) ** 3 + 5 * (1 - p) ** 4, 1e-3)
+    # (up to the rounding of 1 − (1 − δ), relative 1e-13 at δ = 1e-3)
+    assert c3p == pytest.approx(2.0, abs=1e-10) and c4p == pytest.approx(5.0, abs=1e-7)
+    with pytest.raises(ValueError, match="delta"):
+        fp.onset_coefficients(fp.critical_energy, 0.0)
+
+
+def test_sample_wishart_wigner_eigenvalues_follow_eq_18():
+    n, phi, eps = 400, 0.5, 0.02
+    ev = fp.sample_wishart_wigner_eigenvalues(n, phi, eps, np.random.default_rng(0), torch.Generator().manual_seed(0))
+    assert ev.shape == (n,) and np.all(np.diff(ev) >= 0)
+    # the chapter's inline draw, which this replaces, gives the same numbers bit for bit
+    rng, g = np.random.default_rng(0), torch.Generator().manual_seed(0)
+    lam_w = fp.wishart_eigenvalues(n, int(round(n / phi)), rng)
+    W = rm.sample_goe(n, generator=g, variance=2 * eps).numpy()
+    assert np.array_equal(ev, np.linalg.eigvalsh(np.diag(lam_w) + W))
+    ks = fp.empirical_cdf_distance(ev, lambda x: fp.distribution_function(fp.wishart_wigner_r(eps, phi), x))
+    assert ks < 2 * np.log(n) / n
+    with pytest.raises(ValueError, match="phi"):
+        fp.sample_wishart_wigner_eigenvalues(n, 2.0, eps, rng, g)
+    with pytest.raises(ValueError, match="epsilon"):
+        fp.sample_wishart_wigner_eigenvalues(n, phi, 0.0, rng, g)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_sample_wishart_wigner_eigenvalues_on_the_generators_device():
+    g = torch.Generator(device="cuda").manual_seed(0)
+    ev = fp.sample_wishart_wigner_eigenvalues(200, 0.5, 0.02, np.random.default_rng(0), g)
+    assert isinstance(ev, np.ndarray) and np.isfinite(ev).all()
+
+
+def test_sample_product_wishart_h1_moments_of_eq_28():
+    n, eps = 300, 50.0
+    for phi in (1 / 4, 1 / 2):
+        ev = fp.sample_product_wishart_h1(n, phi, eps, np.random.default_rng(1))
+        assert ev.shape == (2 * n,) and np.allclose(ev[:n], -ev[n:])
+        m2, m4 = fp.product_wishart_moments(eps, phi)
+        assert np.mean(ev**2) == pytest.approx(m2, rel=6 / n)
+        assert np.mean(ev**4) == pytest.approx(m4, rel=12 / n)
+    # the chapter's inline draw, which this replaces
+    rng = np.random.default_rng(1)
+    mh = int(n / 0.5)
+    xh = rng.normal(size=(n, mh))
+    eh = rng.normal(size=(n, mh)) * np.sqrt(2 * eps)
+    s = np.linalg.svd(eh @ xh.T / (2 * mh), compute_uv=False)
+    assert np.array_equal(ev, np.concatenate([s, -s]))
+    with pytest.raises(ValueError, match="phi"):
+        fp.sample_product_wishart_h1(n, 0.0, eps, rng)
+
+
+def test_rotation_test_is_exact_when_h0_commutes_with_every_rotation():
+    rng = np.random.default_rng(2)
+    A = rng.normal(size=(40, 40))
+    H1 = (A + A.T) / 2
+    # H0 = c·I: H0 + QH1Qᵀ = Q(H0 + H1)Qᵀ, the same spectrum for every Q
+    r = fp.rotation_test(3.0 * np.eye(40), H1, 4, rng)
+    assert r.rotated.shape == (4, 40) and r.distance.shape == (4,) and r.distance_between.shape == (3,)
+    assert np.all(r.distance < 1e-12) and np.all(r.distance_between < 1e-12)
+    assert np.all(r.rotated_index == r.index) and r.count_shift == 0.0
+
+
+def test_rotation_test_sees_aligned_eigenvectors():
+    # H0 and H1 diagonal in one basis, with their large and small entries paired so that H has no
+    # negative eigenvalue; a random rotation breaks the alignment and negative eigenvalues appear
+    n = 60
+    H0 = np.diag(np.linspace(0.0, 2.0, n))
+    H1 = np.diag(np.linspace(0.6, -1.0, n))
+    r = fp.rotation_test(H0, H1, 6, np.random.default_rng(3))
+    assert r.index == 0.0 and np.all(r.rotated_index > 0) and r.count_shift > 0
+    assert np.allclose(r.eigenvalues, np.sort(np.diag(H0 + H1)))
+    with pytest.raises(ValueError, match="H1"):
+        fp.rotation_test(H0, H1[:-1, :-1], 6, np.random.default_rng(3))
+    with pytest.raises(ValueError, match="rotations"):
+        fp.rotation_test(H0, H1, 1, np.random.default_rng(3))
+    with pytest.raises(ValueError, match="single eigenvalue"):
+        fp.rotation_test(np.eye(5), np.zeros((5, 5)), 2, np.random.default_rng(3))

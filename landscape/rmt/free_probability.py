@@ -61,9 +61,16 @@ __all__ = [
     "improved_index",
     "improved_critical_energy",
     "critical_energy_numeric",
+    "critical_energies_numeric",
+    "index_law_fit",
+    "onset_coefficients",
     "empirical_cdf_distance",
     "wishart_eigenvalues",
+    "sample_wishart_wigner_eigenvalues",
+    "sample_product_wishart_h1",
     "haar_orthogonal",
+    "RotationTest",
+    "rotation_test",
     "gauss_newton_split",
     "gauss_newton",
     "relu_gauss_newton",
@@ -754,6 +761,57 @@ def critical_energy_numeric(make_r, eps_max: float, *, method: str = "edge", xto
     raise ValueError("no sign change found in (0, eps_max]; increase `eps_max`")
 
 
+def critical_energies_numeric(make_r, phis, eps_max: float, *, method: str = "edge"):
+    """:func:`critical_energy_numeric` at each φ of ``phis``, for a family ``make_r(ε, φ) -> RationalR``.
+
+    The numerical side of eqs. (21) and (32): e.g. ``critical_energies_numeric(wishart_wigner_r,
+    phis, 10.0, method="discriminant")`` is the energy at which the discriminant of the cubic (18)
+    at z = 0 vanishes, for every φ.  Returns an array shaped like ``phis``.
+    """
+    phis = _validate.finite_array("phis", phis)
+    out = [critical_energy_numeric(lambda e, p=float(p): make_r(e, p), eps_max, method=method) for p in phis.ravel()]
+    return np.array(out).reshape(phis.shape)
+
+
+def index_law_fit(index_of, critical_energy_of, phis, xs):
+    """Fit of the 3/2 law α ≈ α0 x^γ just above ε_c (eqs. (20) and (31)), exponent not assumed.
+
+    Parameters
+    ----------
+    index_of : ``(epsilon, phi) -> α`` (e.g. :func:`index`, :func:`improved_index`)
+    critical_energy_of : ``phi -> ε_c`` (e.g. :func:`critical_energy`, :func:`improved_critical_energy`)
+    phis : (k,) ratios φ < 1
+    xs : relative distances x = (ε − ε_c)/ε_c > 0 at which the index is evaluated
+
+    Returns
+    -------
+    ``(exponents, prefactors)``: for each φ the slope γ and exp(intercept) α0 of the least-squares
+    line of log α against log x (eq. (20) predicts γ = 3/2).
+    """
+    phis = _validate.finite_array("phis", phis)
+    xs = _validate.finite_array("xs", xs)
+    if xs.ndim != 1 or xs.size < 2 or np.any(xs <= 0):
+        raise ValueError(f"`xs` must hold at least 2 positive values; got {xs!r}")
+    fits = np.array([np.polyfit(np.log(xs), np.log(index_of(critical_energy_of(p) * (1 + xs), p)), 1)
+                     for p in phis.ravel()])
+    return fits[:, 0], np.exp(fits[:, 1])
+
+
+def onset_coefficients(critical_energy_of, delta: float = 1e-2):
+    """Leading and next coefficient of ε_c = c3 δ³ + c4 δ⁴ + … near φ = 1, δ = 1 − φ (eqs. (22), (33)).
+
+    With c(δ) = ε_c(1 − δ)/δ³ = c3 + c4 δ + O(δ²), one Richardson step gives
+    c3 ≈ 2c(δ/2) − c(δ) (error O(δ²)) and c4 ≈ (c(δ) − c(δ/2))/(δ/2).  Returns ``(c3, c4)``.
+
+    >>> round(onset_coefficients(critical_energy)[0], 6) == round(2 / 27, 6)
+    True
+    """
+    delta = float(_validate.in_interval("delta", delta, 0.0, 1.0, closed="neither"))
+    c1 = critical_energy_of(1 - delta) / delta**3
+    c2 = critical_energy_of(1 - delta / 2) / (delta / 2) ** 3
+    return 2 * c2 - c1, (c1 - c2) / (delta / 2)
+
+
 # ----------------------------------------------------------------------------------------------
 # sampling helpers
 # ----------------------------------------------------------------------------------------------
@@ -785,12 +843,107 @@ def wishart_eigenvalues(n, m, rng: np.random.Generator):
     return np.sort(eigvalsh_tridiagonal(diag, off)) / m
 
 
+def sample_wishart_wigner_eigenvalues(n, phi, epsilon, rng: np.random.Generator, generator):
+    """Eigenvalues of one sampled H = XXᵀ/m + W of §4 (Fig. 1): Wishart ratio φ = n/m plus GOE of variance 2ε.
+
+    The Wishart spectrum comes from :func:`wishart_eigenvalues` (numpy ``rng``, m = round(n/φ)),
+    the GOE matrix from :func:`landscape.rmt.random_matrix.sample_goe` on the torch ``generator``'s
+    device; by the orthogonal invariance of the GOE, diag(λ_W) + W has the spectrum of XXᵀ/m + W.
+    The eigenvalues of the sum are computed with numpy (float64, on the CPU), sorted ascending.
+    """
+    from landscape.rmt.random_matrix import sample_goe
+
+    n = _validate.integer("n", n, minimum=1)
+    phi = float(_validate.in_interval("phi", phi, 0.0, 1.0, closed="right"))
+    epsilon = _validate.positive_float("epsilon", epsilon)
+    lam_w = wishart_eigenvalues(n, int(round(n / phi)), rng)
+    W = sample_goe(n, generator=generator, variance=2 * epsilon).cpu().numpy()
+    return np.linalg.eigvalsh(np.diag(lam_w) + W)
+
+
+def sample_product_wishart_h1(n, phi, epsilon, rng: np.random.Generator):
+    """Eigenvalues of H1 with Gaussian factors: ± the singular values of E Xᵀ/(2m) (eqs. (26)–(27)).
+
+    X and E are n × m with m = int(n/φ), X ~ N(0, 1) and E ~ N(0, 2ε) (drawn from ``rng`` in that
+    order); the factor 1/2 is the ReLU mask keeping half of the m examples.  The 2n eigenvalues
+    follow the law of R_H1(w) = εφw/(2 − εφ²w²) (eq. (28) with the energy restored,
+    :func:`r_product_wishart`) as n → ∞.  Unsorted: the n values s, then −s.
+    """
+    n = _validate.integer("n", n, minimum=1)
+    phi = float(_validate.in_interval("phi", phi, 0.0, 1.0, closed="right"))
+    epsilon = _validate.positive_float("epsilon", epsilon)
+    m = int(n / phi)
+    x = rng.normal(size=(n, m))
+    e = rng.normal(size=(n, m)) * np.sqrt(2 * epsilon)
+    s = np.linalg.svd(e @ x.T / (2 * m), compute_uv=False)
+    return np.concatenate([s, -s])
+
+
 def haar_orthogonal(n, rng: np.random.Generator):
     """A Haar-distributed orthogonal n×n matrix (QR of a Gaussian matrix with the sign fix)."""
     n = _validate.integer("n", n, minimum=1)
     A = rng.normal(size=(n, n))
     Q, R = np.linalg.qr(A)
     return Q * np.sign(np.diag(R))
+
+
+@dataclass(frozen=True)
+class RotationTest:
+    """Spectrum of H = H0 + H1 against those of H0 + Q H1 Qᵀ for Haar-random Q (Fig. 2, §5.2.1).
+
+    Attributes
+    ----------
+    eigenvalues : (P,) eigenvalues of H0 + H1, ascending
+    rotated : (k, P) eigenvalues of H0 + Q_r H1 Q_rᵀ for each of the k rotations
+    distance : (k,) Wasserstein-1 distance between the spectrum of H and each rotated spectrum,
+        relative to the mean absolute deviation of the spectrum of H
+    distance_between : (k − 1,) the same between consecutive rotations (the fluctuation that free
+        independence allows at this size)
+    index : fraction of eigenvalues of H below −tolerance
+    rotated_index : (k,) the same for each rotation
+    tolerance : 1e-8 · max |λ(H)|, below which an eigenvalue counts as zero
+    """
+
+    eigenvalues: np.ndarray
+    rotated: np.ndarray
+    distance: np.ndarray
+    distance_between: np.ndarray
+    index: float
+    rotated_index: np.ndarray
+    tolerance: float
+
+    @property
+    def count_shift(self) -> float:
+        """Mean number of extra negative eigenvalues after rotation, (mean rotated index − index) · P."""
+        return float((self.rotated_index.mean() - self.index) * self.eigenvalues.size)
+
+
+def rotation_test(H0, H1, rotations, rng: np.random.Generator) -> RotationTest:
+    """Free-independence test of Fig. 2: rotate H1 by ``rotations`` Haar-random Q and compare spectra.
+
+    If H0 and H1 are freely independent (the assumption behind eq. (14)), conjugating H1 by a Haar
+    orthogonal Q leaves the spectrum of H0 + H1 unchanged in the large-size limit.  The Q are drawn
+    with :func:`haar_orthogonal` from ``rng``, one after another.  Returns a :class:`RotationTest`.
+    """
+    from scipy import stats
+
+    H0 = _validate.finite_array("H0", H0)
+    H1 = _validate.finite_array("H1", H1)
+    if H0.ndim != 2 or H0.shape[0] != H0.shape[1] or H1.shape != H0.shape:
+        raise ValueError(f"`H0` and `H1` must be square matrices of one shape; got {H0.shape}, {H1.shape}")
+    rotations = _validate.integer("rotations", rotations, minimum=2)
+    ev = np.linalg.eigvalsh(H0 + H1)
+    ev_rot = [np.linalg.eigvalsh(H0 + (Q := haar_orthogonal(H0.shape[0], rng)) @ H1 @ Q.T)
+              for _ in range(rotations)]
+    mad = np.mean(np.abs(ev - ev.mean()))
+    if not mad > 0:
+        raise ValueError("`H0` + `H1` has a single eigenvalue; distances relative to its spread are undefined")
+    distance = np.array([stats.wasserstein_distance(ev, e) for e in ev_rot]) / mad
+    between = np.array([stats.wasserstein_distance(ev_rot[i], ev_rot[i + 1]) for i in range(rotations - 1)]) / mad
+    tiny = 1e-8 * np.abs(ev).max()
+    return RotationTest(eigenvalues=ev, rotated=np.array(ev_rot), distance=distance, distance_between=between,
+                        index=float(np.mean(ev < -tiny)),
+                        rotated_index=np.array([np.mean(e < -tiny) for e in ev_rot]), tolerance=float(tiny))
 
 
 # ----------------------------------------------------------------------------------------------
