@@ -91,3 +91,24 @@ def test_chapter_references_name_real_objects(role, target, chapter):
             obj = getattr(obj, attr)
         return
     pytest.fail(f"{chapter}: {{py:{role}}}`{target}` names no importable module")
+
+
+BOOK = PACKAGE.parent / "book"
+CHAPTERS = sorted(p.stem for p in BOOK.glob("*.md") if "session.start(" in p.read_text())
+
+
+def test_every_chapter_is_found():
+    assert len(CHAPTERS) >= 10
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_reads_its_profile_from_its_protocol_module(chapter):
+    # rule 2 and issue 14: a chapter's quick/full settings are defined once, in landscape/protocols/<chapter>.py
+    assert (PACKAGE / "protocols" / f"{chapter}.py").exists()
+    text = (BOOK / f"{chapter}.md").read_text()
+    assert re.search(r"\b\w+\.PROFILES\[run\.profile\]", text), "the chapter does not read PROFILES[run.profile]"
+    assert "run.pick(" not in text
+    # rule 5: the run's device is passed down; nothing is pinned to the CPU in a chapter
+    assert not re.search(r"""device\s*=\s*["']cpu["']""", text)
+    # rule 4: named random streams, no bare integer purposes
+    assert not re.search(r"run\.(torch_generator|numpy_rng)\(\s*\d", text)

@@ -26,10 +26,6 @@ class Session:
     seed: int
     ledger: Ledger
 
-    def pick(self, quick, full):
-        """Return the value for the current profile."""
-        return quick if self.profile == "quick" else full
-
     def torch_generator(self, purpose=0, device=None):
         """A fresh torch generator for the stream of ``purpose`` (an integer or a name) on
         ``device`` (default: the session's); seeded by :func:`landscape.compute.stream_seed`."""
