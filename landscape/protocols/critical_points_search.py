@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchProfile:
     """Settings of one profile of the critical-point chapter (``book/critical_points_search.md``).
 

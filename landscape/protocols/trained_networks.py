@@ -81,16 +81,30 @@ class TrainedNetworksProfile:
     Read by the chapter, ``benchmarks/trained_networks_full_cost.py`` and the tests; the
     instances are :data:`PROFILES` ``["quick"]`` and ``["full"]``.
 
-    Becker et al. (2020, Fig. 4): ``becker_sets`` (names for :func:`regression_set`),
-    ``becker_networks`` per (set, depth), trained full batch by Adam for ``adam_steps`` steps at each
-    of ``becker_learning_rates``.  Choromanska et al. (2015, §5): ``mnist_runs`` SGD runs per width
-    of ``mnist_widths`` for ``epochs`` epochs on ``mnist_train`` images (tested on ``mnist_test``),
-    minibatches of ``batch_size``, step ``lr / (1 + decay · epoch)``, in ``sgd_dtype``, split into
-    tasks of ``networks_per_task`` networks; the normalised index of ``index_networks`` networks per
-    width of ``index_widths`` trained on ``index_images`` images (float64, for the exact Hessians),
-    ``index_networks_per_task`` per task; simulated annealing of ``sa_networks`` networks per width
-    of ``sa_widths`` for ``sa_steps`` steps on ``sa_images`` images.  ``bootstrap_replicates`` for
-    every bootstrap standard error.
+    Attributes
+    ----------
+    name : the profile's name
+    becker_sets : names of the regression sets of Becker et al. (2020, Fig. 4), for :func:`regression_set`
+    becker_networks : networks per (set, depth), trained full batch by Adam
+    adam_steps : Adam steps of every Becker network
+    becker_learning_rates : the Adam learning rates, each run at every (set, depth)
+    bootstrap_replicates : replicates of every bootstrap standard error
+    mnist_train, mnist_test : MNIST images trained on and tested on (Choromanska et al. 2015, §5)
+    mnist_widths : hidden widths of the MNIST networks
+    mnist_runs : SGD runs per width
+    epochs : SGD epochs per run
+    batch_size : minibatch size
+    lr, decay : the SGD step ``lr / (1 + decay · epoch)``
+    sgd_dtype : ``"float32"`` or ``"float64"``, the dtype of the SGD runs
+    networks_per_task : SGD networks per independent task (:mod:`landscape.tasks`)
+    index_widths : widths whose normalised Hessian index is measured
+    index_networks : networks per index width (float64, for the exact Hessians)
+    index_images : images the index networks are trained on
+    index_networks_per_task : index networks per independent task
+    sa_widths : widths of the simulated-annealing networks
+    sa_networks : annealed networks per width
+    sa_steps : annealing steps
+    sa_images : images the annealed networks are fitted to
     """
 
     name: str
