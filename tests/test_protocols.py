@@ -42,3 +42,39 @@ def test_profiles_are_named_frozen_keyword_only_and_documented(module):
     undocumented = [f.name for f in fields if f.name != "name" and not re.search(
         rf"^\s*(?:\w+,\s*)*{f.name}(?:,\s*\w+)*\s*:", documented, re.M)]
     assert not undocumented, f"fields missing from {kind.__name__}'s Attributes: {undocumented}"
+
+
+def _budgets(cfg):
+    """Every integer setting, every tuple's length and largest integer, and the count of every
+    ``(Lambda, H, count)`` size: the numbers that say how much work a profile does."""
+    out = {}
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int):
+            out[f.name] = v
+        elif isinstance(v, tuple):
+            out[f.name + " (count)"] = len(v)
+            if v and all(isinstance(x, int) for x in v):
+                out[f.name + " (max)"] = max(v)
+            elif v and all(isinstance(x, tuple) and len(x) == 3 for x in v):
+                out.update({f"{f.name}[{x[0]}, {x[1]}]": x[2] for x in v})
+    return out
+
+
+# settings that are not an amount of work and may be smaller at full, with the reason
+NOT_A_BUDGET = {
+    # the iteration budget is set per network size (n = 4 at quick, n = 16 at full) and each
+    # profile's budget is shown in the chapter not to move the kept sample
+    ("critical_points_search", "max_iters"),
+}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_full_does_at_least_the_work_of_quick(module):
+    chapter = module.__name__.rsplit(".", 1)[1]
+    quick, full = _budgets(module.PROFILES["quick"]), _budgets(module.PROFILES["full"])
+    smaller = {k: (quick[k], full.get(k)) for k in quick
+               if k in full and full[k] < quick[k] and (chapter, k) not in NOT_A_BUDGET}
+    assert not smaller, f"full is smaller than quick in {smaller}"

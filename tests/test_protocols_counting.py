@@ -16,31 +16,6 @@ MODULES = (critical_points_complex, critical_points_real)
 _id = lambda m: m.__name__.rsplit(".", 1)[1]  # noqa: E731
 
 
-def _budgets(cfg):
-    """Every integer setting, every tuple's length, and the tensors of every (Lambda, H, tensors) size."""
-    out = {}
-    for f in dataclasses.fields(cfg):
-        v = getattr(cfg, f.name)
-        if isinstance(v, int):
-            out[f.name] = v
-        elif isinstance(v, tuple):
-            out[f.name + " (count)"] = len(v)
-            if v and isinstance(v[0], tuple) and len(v[0]) == 3:
-                out.update({f"{f.name}[{L}, {H}]": n for L, H, n in v})
-            elif v and isinstance(v[0], int):
-                out[f.name + " (max)"] = max(v)
-    return out
-
-
-@pytest.mark.parametrize("module", MODULES, ids=_id)
-def test_full_is_at_least_as_large_as_quick(module):
-    quick, full = _budgets(module.PROFILES["quick"]), _budgets(module.PROFILES["full"])
-    assert quick.keys() == full.keys()
-    smaller = {k: (quick[k], full[k]) for k in quick if full[k] < quick[k]}
-    assert not smaller, f"full is smaller than quick in {smaller}"
-    assert quick != full
-
-
 def test_todays_values_complex():
     # the chapter's numbers before the profiles moved here; a change must be deliberate
     p = critical_points_complex.PROFILES

@@ -10,26 +10,6 @@ from landscape.protocols import clustering_of_minima, entropy_of_minima, relu_to
 MODULES = (spin_glass_landscape, relu_to_spin_glass, clustering_of_minima, entropy_of_minima)
 
 
-def _sizes(cfg):
-    """Every integer setting, and the length and maximum of every tuple setting."""
-    out = {}
-    for f in dataclasses.fields(cfg):
-        v = getattr(cfg, f.name)
-        if isinstance(v, int):
-            out[f.name] = v
-        elif isinstance(v, tuple):
-            out[f.name + " (count)"] = len(v)
-    return out
-
-
-@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
-def test_full_is_at_least_as_large_as_quick(module):
-    quick, full = _sizes(module.PROFILES["quick"]), _sizes(module.PROFILES["full"])
-    smaller = {k: (quick[k], full[k]) for k in quick if full[k] < quick[k]}
-    assert not smaller, f"full is smaller than quick in {smaller}"
-    assert quick != full
-
-
 def test_todays_values():
     # the chapters' numbers before the profiles moved here; a change must be deliberate
     sgl = spin_glass_landscape.PROFILES
