@@ -112,3 +112,99 @@ def test_the_chapters_library_calls_run_on_the_generators_device(device):
     assert np.isfinite(minima.entropy_monte_carlo([-2.2], 13, 3, 1.0, 200, g)[0]).all()
     assert len(minima.sample_minima(12, 3, 10, 1, g).energy) >= 1
     assert len(sphere.descent_experiment(12, 3, n_starts=8, n_draws=2, generator=g)) == 16
+
+
+# ---------------------------------------------------------------------------------------------
+# the chapters' tables, moved out of the chapters (issue 14): relu_to_spin_glass
+# ---------------------------------------------------------------------------------------------
+def test_random_widths_draws_depth_then_input_then_hidden():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    widths = relu_to_spin_glass.random_widths(rng, max_depth=4, max_input=9, max_hidden=2)
+    by_hand = np.random.default_rng(3)
+    depth = int(by_hand.integers(1, 5))
+    expected = (int(by_hand.integers(1, 10)),) + tuple(int(by_hand.integers(1, 3)) for _ in range(depth - 1)) + (1,)
+    assert widths == expected
+    assert rng.random() == by_hand.random()  # the stream is left where the chapter's next draw expects it
+    # the maxima are reached and never passed
+    many = [relu_to_spin_glass.random_widths(rng, max_depth=3, max_input=2, max_hidden=2) for _ in range(300)]
+    assert {len(w) - 1 for w in many} == {1, 2, 3}
+    assert {w[0] for w in many} == {1, 2} and {n for w in many for n in w[1:-1]} == {1, 2}
+    assert all(w[-1] == 1 for w in many)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(max_depth=0), "`max_depth`"),
+    (dict(max_input=1.5), "`max_input`"),
+    (dict(max_hidden=0), "`max_hidden`"),
+    (dict(rng=3), "`rng`"),
+])
+def test_random_widths_rejects_bad_input_naming_it(change, message):
+    import numpy as np
+
+    args = dict(rng=np.random.default_rng(0), max_depth=2, max_input=3, max_hidden=3) | change
+    with pytest.raises(ValueError, match=message):
+        relu_to_spin_glass.random_widths(**args)
+
+
+def test_path_identity_table_reproduces_its_rows_by_hand():
+    import numpy as np
+
+    from landscape.spin_glass import paths
+
+    table = relu_to_spin_glass.path_identity_table(4, np.random.default_rng(11), n_inputs=7)
+    assert list(table.columns) == ["widths", "paths", "mass", "active outputs", "max |difference|", "scale"]
+    assert len(table) == 4
+    rng = np.random.default_rng(11)
+    for _, row in table.iterrows():
+        widths = relu_to_spin_glass.random_widths(rng, max_depth=5, max_input=6, max_hidden=5)
+        weights = paths.random_weights(widths, rng)
+        out = paths.relu_forward(weights, rng.normal(size=(7, widths[0])))
+        assert row["widths"] == widths
+        assert row["paths"] == row["mass"] == int(np.prod(widths))
+        assert row["active outputs"] == np.mean(out > 0)
+        assert row["scale"] == (np.max(np.abs(out)) if np.any(out) else 1.0)
+        assert row["max |difference|"] < 1e-12  # eq. (1) is an identity
+
+
+def test_path_identity_table_rejects_bad_input_naming_it():
+    import numpy as np
+
+    with pytest.raises(ValueError, match="`n_architectures`"):
+        relu_to_spin_glass.path_identity_table(0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="`n_inputs`"):
+        relu_to_spin_glass.path_identity_table(2, np.random.default_rng(0), n_inputs=0)
+
+
+def test_mass_size_table_on_known_architectures():
+    import numpy as np
+
+    from landscape.spin_glass import paths
+
+    # depth at most 2, an input up to 100 wide and hidden layers of 1 or 2 units: the proof's step
+    # N <= H n_max^2 over layers 1..H fails as for the widths (100, 2, 1) of the chapter's erratum
+    table = relu_to_spin_glass.mass_size_table(200, np.random.default_rng(2), max_depth=2, max_input=100, max_hidden=2)
+    assert list(table.columns) == ["log_upper", "log_N", "log_lower", "log_Lambda", "H", "N", "chain holds",
+                                   "proof step (layers 1..H)", "proof step (all layers)"]
+    assert table["chain holds"].all() and table["proof step (all layers)"].all()
+    assert not table["proof step (layers 1..H)"].all()
+    rng = np.random.default_rng(2)
+    for _, row in table.iloc[:20].iterrows():
+        widths = relu_to_spin_glass.random_widths(rng, max_depth=2, max_input=100, max_hidden=2)
+        assert row["H"] == len(widths) - 1 and row["N"] == sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+        assert row["log_N"] == pytest.approx(np.log(row["N"]))
+        assert row["proof step (layers 1..H)"] == (row["N"] <= row["H"] * max(widths[1:]) ** 2)
+        assert row["log_upper"] == paths.mass_size_bounds(widths)["log_upper"]
+
+
+def test_mass_size_table_rejects_bad_input_naming_it():
+    import numpy as np
+
+    with pytest.raises(ValueError, match="`n_architectures`"):
+        relu_to_spin_glass.mass_size_table(-1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="`slack`"):
+        relu_to_spin_glass.mass_size_table(2, np.random.default_rng(0), slack=-1e-9)
+    with pytest.raises(ValueError, match="`max_input`"):
+        relu_to_spin_glass.mass_size_table(2, np.random.default_rng(0), max_input=0)
+
