@@ -208,3 +208,74 @@ def test_mass_size_table_rejects_bad_input_naming_it():
     with pytest.raises(ValueError, match="`max_input`"):
         relu_to_spin_glass.mass_size_table(2, np.random.default_rng(0), max_input=0)
 
+
+# ---------------------------------------------------------------------------------------------
+# spin_glass_landscape: the descent experiment over Λ and its per-Λ summary
+# ---------------------------------------------------------------------------------------------
+def _small_descent_profile():
+    return dataclasses.replace(spin_glass_landscape.PROFILES["quick"], name="small", Lambdas=(5, 7), n_draws=2,
+                               n_starts=3, max_steps=300)
+
+
+def test_descent_runs_is_descent_experiment_at_every_lambda():
+    import pandas as pd
+    import torch
+
+    from landscape.spin_glass import sphere
+
+    cfg = _small_descent_profile()
+    gens = {L: torch.Generator().manual_seed(L) for L in cfg.Lambdas}
+    runs = spin_glass_landscape.descent_runs(cfg, gens, H=3, grad_tol_rms=1e-3, index_tol=1e-3, continue_saddles=10.0,
+                                             progress=False)
+    by_hand = pd.concat([sphere.descent_experiment(L, 3, n_starts=3, n_draws=2, generator=torch.Generator().manual_seed(L),
+                                                   grad_tol_rms=1e-3, max_steps=300, index_tol=1e-3, continue_saddles=10.0)
+                         for L in (5, 7)], ignore_index=True)
+    pd.testing.assert_frame_equal(runs, by_hand)
+    assert list(runs["Lambda"]) == [5] * 6 + [7] * 6
+
+
+def test_descent_runs_rejects_bad_input_naming_it():
+    import torch
+
+    cfg = _small_descent_profile()
+    with pytest.raises(ValueError, match="`generators`"):
+        spin_glass_landscape.descent_runs(cfg, {5: torch.Generator()}, progress=False)
+    with pytest.raises(ValueError, match="`profile`"):
+        spin_glass_landscape.descent_runs(dataclasses.asdict(cfg), {}, progress=False)
+    with pytest.raises(ValueError, match="`progress`"):
+        spin_glass_landscape.descent_runs(cfg, {L: torch.Generator() for L in cfg.Lambdas}, progress="yes")
+
+
+def test_descent_summary_by_hand():
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    # Λ = 10: draw 0 ends at -1.0 and -1.2, draw 1 at -1.4 and -1.4; Λ = 20: one saddle of index 2
+    runs = pd.DataFrame({"Lambda": [10, 10, 10, 10, 20, 20, 20, 20], "draw": [0, 0, 1, 1, 0, 0, 1, 1],
+                         "energy": [-1.0, -1.2, -1.4, -1.4, -1.5, -1.5, -1.6, -1.8],
+                         "index": [0, 0, 0, 0, 0, 2, 0, 0], "steps": [10, 20, 30, 40, 1, 2, 3, 5]})
+    s = spin_glass_landscape.descent_summary(runs)
+    assert list(s.index) == [10, 20]
+    assert list(s.columns) == ["mean", "mean_se", "spread", "spread_se", "lowest", "pooled std", "minima %",
+                               "max index", "median steps"]
+    sd = math.sqrt(0.02)  # standard deviation of two values 0.2 apart
+    np.testing.assert_allclose(s.loc[10, ["mean", "mean_se", "spread", "spread_se", "lowest"]].to_numpy(float),
+                               [-1.25, 0.15, sd / 2, sd / 2, -1.4])
+    np.testing.assert_allclose(s.loc[20, ["mean", "mean_se", "spread", "spread_se", "lowest"]].to_numpy(float),
+                               [-1.6, 0.1, sd / 2, sd / 2, -1.8])
+    assert s.loc[10, "pooled std"] == pytest.approx(np.std([-1.0, -1.2, -1.4, -1.4], ddof=1))
+    assert (s.loc[10, "minima %"], s.loc[20, "minima %"]) == (100.0, 75.0)
+    assert (s.loc[10, "max index"], s.loc[20, "max index"]) == (0, 2)
+    assert (s.loc[10, "median steps"], s.loc[20, "median steps"]) == (25.0, 2.5)
+
+
+def test_descent_summary_rejects_bad_input_naming_it():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="`runs`"):
+        spin_glass_landscape.descent_summary({"Lambda": [10]})
+    with pytest.raises(ValueError, match="`runs`.*steps"):
+        spin_glass_landscape.descent_summary(pd.DataFrame({"Lambda": [10], "draw": [0], "energy": [-1.0], "index": [0]}))
+
