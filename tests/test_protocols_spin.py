@@ -279,3 +279,89 @@ def test_descent_summary_rejects_bad_input_naming_it():
     with pytest.raises(ValueError, match="`runs`.*steps"):
         spin_glass_landscape.descent_summary(pd.DataFrame({"Lambda": [10], "draw": [0], "energy": [-1.0], "index": [0]}))
 
+
+# ---------------------------------------------------------------------------------------------
+# entropy_of_minima: the finite-Λ law table and the sampled minima binned by energy
+# ---------------------------------------------------------------------------------------------
+def test_finite_lambda_law_table_by_hand():
+    import numpy as np
+    import torch
+
+    from landscape.spin_glass import minima
+
+    u = [-2.1, -2.4]
+    table = entropy_of_minima.finite_lambda_law_table((5, 8), u, 60, torch.Generator().manual_seed(4), H=3, p=1.0)
+    assert list(table.columns) == ["Λ", "weighted", "E/p", "Monte Carlo", "se", "eq. (8)", "corrected",
+                                   "MC − eq. (8)", "MC − corrected"]
+    # one stream for the whole table, Λ by Λ, eq. (9)'s weighting first
+    gen = torch.Generator().manual_seed(4)
+    k = 0
+    for L in (5, 8):
+        for weighted in (False, True):
+            mean, se, _ = minima.entropy_monte_carlo(np.array(u), L, 3, 1.0, 60, gen, weighted=weighted)
+            rows = table.iloc[k:k + 2]
+            assert list(rows["Λ"]) == [L, L] and list(rows["weighted"]) == [weighted, weighted]
+            np.testing.assert_array_equal(rows["Monte Carlo"], mean)
+            np.testing.assert_array_equal(rows["se"], se)
+            np.testing.assert_array_equal(rows["eq. (8)"], minima.expected_entropy(np.array(u), L, 3, 1.0))
+            np.testing.assert_array_equal(rows["corrected"],
+                                          minima.expected_entropy_finite(np.array(u), L, 3, 1.0, weighted=weighted))
+            k += 2
+    np.testing.assert_allclose(table["MC − corrected"], table["Monte Carlo"] - table["corrected"])
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(Lambdas=()), "`Lambdas`"),
+    (dict(Lambdas=(1, 5)), "`Lambdas`"),
+    (dict(energies=[-2.1, float("nan")]), "`energies`"),
+    (dict(energies=[]), "`energies`"),
+    (dict(n_samples=1), "`n_samples`"),
+])
+def test_finite_lambda_law_table_rejects_bad_input_naming_it(change, message):
+    import torch
+
+    args = dict(Lambdas=(5,), energies=[-2.1], n_samples=20, generator=torch.Generator().manual_seed(0)) | change
+    with pytest.raises(ValueError, match=message):
+        entropy_of_minima.finite_lambda_law_table(**args)
+
+
+def test_energy_bin_table_by_hand():
+    import math
+
+    import numpy as np
+
+    # quantile edges 0, 1.5, 3: the two lowest minima in bin 0, the two highest (the top edge included) in bin 1
+    bt = entropy_of_minima.energy_bin_table([3.0, 0.0, 1.0, 2.0], [4.0, 1.0, 2.0, 3.0], [3.0, 1.0, 1.0, 3.0],
+                                            [0.0, 0.0, 0.0, 0.0], 2)
+    assert list(bt.columns) == ["n", "u", "S", "S_sd", "census", "census_se2", "se", "z"]
+    assert list(bt.n) == [2, 2]
+    np.testing.assert_allclose(bt.u, [0.5, 2.5])
+    np.testing.assert_allclose(bt.S, [1.5, 3.5])
+    np.testing.assert_allclose(bt.S_sd, [math.sqrt(0.5)] * 2)
+    np.testing.assert_allclose(bt.census, [1.0, 3.0])
+    np.testing.assert_allclose(bt.se, [0.5, 0.5])  # sqrt(0.5 / 2 + 0)
+    np.testing.assert_allclose(bt.z, [1.0, 1.0])
+    # the census standard errors add in quadrature over the bin: sqrt(0.3^2 + 0.4^2) / 2
+    bt = entropy_of_minima.energy_bin_table([0.0, 1.0], [1.0, 2.0], [1.0, 1.0], [0.3, 0.4], 1)
+    assert bt.census_se2.iloc[0] == pytest.approx(0.25)
+    # a minimum without a census value drops out of its bin's census mean and of the sum of squared
+    # standard errors; the sum is still divided by the bin's whole count (the chapter's rule, kept as it was)
+    bt = entropy_of_minima.energy_bin_table([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [float("nan"), 1.0, 2.0],
+                                            [float("nan"), 0.1, 0.1], 1)
+    assert bt.census.iloc[0] == 1.5
+    assert bt.census_se2.iloc[0] == pytest.approx(math.sqrt(0.02) / 3)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(energy=[0.0, float("inf"), 1.0]), "`energy`"),
+    (dict(energy=[0.0]), "`energy`"),
+    (dict(entropy=[1.0, 2.0]), "`entropy`"),
+    (dict(census=[1.0]), "`census`"),
+    (dict(census_se=[[0.1, 0.1, 0.1]]), "`census_se`"),
+    (dict(n_bins=0), "`n_bins`"),
+])
+def test_energy_bin_table_rejects_bad_input_naming_it(change, message):
+    args = dict(energy=[0.0, 1.0, 2.0], entropy=[1.0, 2.0, 3.0], census=[1.0, 1.0, 1.0], census_se=[0.1, 0.1, 0.1],
+                n_bins=2) | change
+    with pytest.raises(ValueError, match=message):
+        entropy_of_minima.energy_bin_table(**args)
