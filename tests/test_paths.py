@@ -109,3 +109,27 @@ def test_path_weight_products_and_excess_se_reject_bad_input():
         paths.sign_correlation_excess_se(np.ones(5), np.ones(4))
     with pytest.raises(ValueError, match="both signs"):
         paths.sign_correlation_excess_se(np.ones(5), np.array([1.0, -1, 1, -1, 1]))
+
+
+def test_mass_size_chain_holds_at_equality_and_names_bad_slack():
+    # (1, 1, 1): log Ψ = 0, N = H = 2, so log(Ψ²H) = log N = log(Ψ^{2/H} H / d^{1/H}) = log 2 exactly
+    b = paths.mass_size_bounds((1, 1, 1))
+    assert b["log_upper"] == b["log_N"] == b["log_lower"] == math.log(2)
+    assert paths.mass_size_chain_holds((1, 1, 1), slack=0.0)
+    assert paths.mass_size_chain_holds((1, 1))
+    assert paths.mass_size_chain_holds((100, 2, 1))  # where the proof's step fails, the theorem holds
+    with pytest.raises(ValueError, match="slack"):
+        paths.mass_size_chain_holds((3, 1), slack=-1.0)
+    with pytest.raises(ValueError, match="n_H"):
+        paths.mass_size_chain_holds((3, 2))
+
+
+@given(st.lists(st.integers(1, 3000), min_size=1, max_size=12).flatmap(
+    lambda ws: st.integers(1, 5000).map(lambda d: (d, *ws, 1))))
+def test_mass_size_chain_holds_is_the_three_comparisons(widths):
+    b = paths.mass_size_bounds(widths)
+    tol = 1e-9
+    by_hand = (b["log_upper"] >= b["log_N"] - tol and b["log_N"] >= b["log_lower"] - tol
+               and b["log_lower"] >= b["log_Lambda"] - tol)
+    assert by_hand  # Theorem 3.1
+    assert paths.mass_size_chain_holds(widths, tol) == by_hand

@@ -7,15 +7,18 @@ semicircle integral against Monte Carlo on GOE matrices of growing size
 correction against the exact law of the Hessian (:func:`~landscape.spin_glass.minima.entropy_monte_carlo`),
 and minima found by descent (:func:`~landscape.spin_glass.minima.sample_minima`) binned by energy.
 :class:`EntropyOfMinimaProfile` holds the sizes and Monte-Carlo budgets of these parts;
-:data:`PROFILES` the quick and full instances.
+:data:`PROFILES` the quick and full instances.  :func:`finite_lambda_law_table` and
+:func:`energy_bin_table` build the chapter's tables of the finite-Λ check and of the sampled minima.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from landscape import _validate
 
-__all__ = ["EntropyOfMinimaProfile", "PROFILES"]
+__all__ = ["EntropyOfMinimaProfile", "PROFILES", "finite_lambda_law_table", "energy_bin_table"]
 
 
 def _increasing_integers(name, value, minimum):
@@ -82,3 +85,80 @@ PROFILES = {
                                    sampled_Lambda=60, sampled_starts=400, sampled_landscapes=24, energy_bins=10,
                                    census_samples=4000, curve_samples=6000),
 }
+
+
+def finite_lambda_law_table(Lambdas, energies, n_samples: int, generator, *, H: int = 3, p: float = 1.0):
+    """Eq. (8) of Becker, Zhang & Lee (2020), its O(1) correction and the exact finite-Λ law, side by side.
+
+    For each Λ of ``Lambdas`` (in order) and each weighting (first eq. (9)'s conditioning on positivity,
+    ``weighted=False``, then the Kac–Rice census, ``weighted=True``), the Monte-Carlo mean of the entropy
+    at minima of energy ΛE/p = Λ·``energies`` under the exact law of the Hessian
+    (:func:`~landscape.spin_glass.minima.entropy_monte_carlo`, ``n_samples`` GOE(Λ − 1) matrices drawn
+    from ``generator``, one stream for the whole table), against eq. (8)
+    (:func:`~landscape.spin_glass.minima.expected_entropy`) and eq. (8) with the O(1) terms, − c(s)
+    [− V(s) with the weight] (:func:`~landscape.spin_glass.minima.expected_entropy_finite`).
+
+    Returns a pandas DataFrame with one row per (Λ, weighting, energy) and the columns ``Λ``,
+    ``weighted``, ``E/p``, ``Monte Carlo``, ``se``, ``eq. (8)``, ``corrected``, ``MC − eq. (8)`` and
+    ``MC − corrected``.
+    """
+    import pandas as pd
+
+    from landscape.spin_glass import minima
+
+    if not isinstance(Lambdas, (tuple, list)) or not Lambdas:
+        raise ValueError(f"`Lambdas` must be a non-empty tuple of integers >= 2; got {Lambdas!r}")
+    Lambdas = [_validate.integer("Lambdas", L, minimum=2) for L in Lambdas]
+    u = np.atleast_1d(_validate.finite_array("energies", energies))
+    if u.ndim != 1 or u.size == 0:
+        raise ValueError(f"`energies` must be a non-empty 1-D array; got shape {u.shape}")
+    rows = []
+    for L in Lambdas:
+        for weighted in (False, True):
+            mean, se, _ = minima.entropy_monte_carlo(u, L, H, p, n_samples, generator, weighted=weighted)
+            rows.append(pd.DataFrame({"Λ": L, "weighted": weighted, "E/p": u, "Monte Carlo": mean, "se": se,
+                                      "eq. (8)": minima.expected_entropy(u, L, H, p),
+                                      "corrected": minima.expected_entropy_finite(u, L, H, p, weighted=weighted)}))
+    finite = pd.concat(rows, ignore_index=True)
+    finite["MC − eq. (8)"] = finite["Monte Carlo"] - finite["eq. (8)"]
+    finite["MC − corrected"] = finite["Monte Carlo"] - finite["corrected"]
+    return finite
+
+
+def energy_bin_table(energy, entropy, census, census_se, n_bins: int):
+    """Sampled minima binned by energy against the census law, as in Fig. 4 (right) of Becker, Zhang & Lee (2020).
+
+    ``energy`` (E/Λ) and ``entropy`` (S = −log det Hess) of each sampled minimum, and the census mean
+    ``census`` of S at its energy with its Monte-Carlo standard error ``census_se`` (NaN where the
+    census has no value, e.g. from :func:`~landscape.spin_glass.minima.entropy_monte_carlo`; such
+    minima drop out of their bin's census mean and of the sum of squares in ``census_se2``, which still
+    divides by the bin's whole count).  The minima are cut into
+    ``n_bins`` quantile bins of energy (bin k holds the energies in [q_k, q_{k+1}), the top one also
+    the largest).
+
+    Returns a pandas DataFrame indexed by bin with columns ``n`` (minima), ``u`` (mean E/Λ), ``S`` and
+    ``S_sd`` (mean and standard deviation of the sampled S), ``census`` (mean census value),
+    ``census_se2`` (standard error of that mean, √Σse²/n), ``se`` (standard error of S − census,
+    √(S_sd²/n + census_se2²)) and ``z`` ((S − census)/se).
+    """
+    import pandas as pd
+
+    u = _validate.finite_array("energy", energy)
+    S = _validate.finite_array("entropy", entropy)
+    if u.ndim != 1 or u.size < 2:
+        raise ValueError(f"`energy` must be a 1-D array of at least two minima; got shape {u.shape}")
+    n_bins = _validate.integer("n_bins", n_bins, minimum=1)
+    census = np.asarray(census, dtype=float)
+    census_se = np.asarray(census_se, dtype=float)
+    for name, arr in (("entropy", S), ("census", census), ("census_se", census_se)):
+        if arr.shape != u.shape:
+            raise ValueError(f"`{name}` must have the shape of `energy` {u.shape}; got {arr.shape}")
+    edges = np.quantile(u, np.linspace(0, 1, n_bins + 1))
+    which = np.clip(np.searchsorted(edges, u, side="right") - 1, 0, n_bins - 1)
+    bins = pd.DataFrame({"bin": which, "E/Λ": u, "S sampled": S, "S census": census, "census se": census_se})
+    bt = bins.groupby("bin").agg(n=("E/Λ", "size"), u=("E/Λ", "mean"), S=("S sampled", "mean"), S_sd=("S sampled", "std"),
+                                 census=("S census", "mean"),
+                                 census_se2=("census se", lambda x: np.sqrt(np.sum(x**2)) / len(x)))
+    bt["se"] = np.sqrt(bt.S_sd**2 / bt.n + bt.census_se2**2)
+    bt["z"] = (bt.S - bt.census) / bt.se
+    return bt

@@ -8,15 +8,19 @@ the covariance of the Hamiltonian by Monte Carlo over couplings, Lemma 8.1 on cl
 in its proof, and the correlation bounds of Theorems 3.2 and 3.3.  Its Monte-Carlo sample sizes and
 the numbers of random architectures and trials are the fields of :class:`ReluToSpinGlassProfile`;
 the tolerances follow from the standard errors at each size, so the checks are the same at both
-profiles.
+profiles.  :func:`random_widths`, :func:`path_identity_table` and :func:`mass_size_table` build the
+chapter's tables over random architectures.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from landscape import _validate
+import numpy as np
 
-__all__ = ["ReluToSpinGlassProfile", "PROFILES"]
+from landscape import _validate
+from landscape.spin_glass import paths
+
+__all__ = ["ReluToSpinGlassProfile", "PROFILES", "random_widths", "path_identity_table", "mass_size_table"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,3 +69,82 @@ PROFILES = {
                                    random_architectures=30000, covariance_draws=400000, reduction_networks=60,
                                    reduction_inputs=200000, uniformity_trials=2000, closed_form_draws=50000),
 }
+
+
+def random_widths(rng: np.random.Generator, *, max_depth: int, max_input: int, max_hidden: int) -> tuple[int, ...]:
+    """A random architecture ``(n_0, n_1, ..., n_{H-1}, 1)`` of Choromanska et al. (2015, §3): scalar output.
+
+    Draws, in this order from ``rng``, the depth H uniform in 1..``max_depth``, the input width n_0
+    uniform in 1..``max_input`` and each hidden width n_1, …, n_{H-1} uniform in 1..``max_hidden``.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"`rng` must be a numpy.random.Generator; got {type(rng).__name__}")
+    max_depth = _validate.integer("max_depth", max_depth, minimum=1)
+    max_input = _validate.integer("max_input", max_input, minimum=1)
+    max_hidden = _validate.integer("max_hidden", max_hidden, minimum=1)
+    depth = int(rng.integers(1, max_depth + 1))
+    return ((int(rng.integers(1, max_input + 1)),)
+            + tuple(int(rng.integers(1, max_hidden + 1)) for _ in range(depth - 1)) + (1,))
+
+
+def path_identity_table(n_architectures: int, rng: np.random.Generator, *, n_inputs: int = 50, max_depth: int = 5,
+                        max_input: int = 6, max_hidden: int = 5):
+    """The path identity eq. (1) of Choromanska et al. (2015) on random architectures; one row each.
+
+    For each of ``n_architectures`` architectures from :func:`random_widths`, Gaussian weights
+    (:func:`~landscape.spin_glass.paths.random_weights`) and ``n_inputs`` standard normal inputs are
+    drawn from ``rng`` (in that order), and the forward pass
+    (:func:`~landscape.spin_glass.paths.relu_forward`) is compared with the explicit sum over every path
+    (:func:`~landscape.spin_glass.paths.path_expansion`).
+
+    Returns a pandas DataFrame with columns ``widths``, ``paths`` (number of enumerated paths), ``mass``
+    (Ψ, Definition 3.1), ``active outputs`` (share of inputs with a positive output), ``max |difference|``
+    (between the two evaluations) and ``scale`` (largest |output|, 1 when every output is 0).
+    """
+    import pandas as pd
+
+    n_architectures = _validate.integer("n_architectures", n_architectures, minimum=1)
+    n_inputs = _validate.integer("n_inputs", n_inputs, minimum=1)
+    rows = []
+    for _ in range(n_architectures):
+        widths = random_widths(rng, max_depth=max_depth, max_input=max_input, max_hidden=max_hidden)
+        weights = paths.random_weights(widths, rng)
+        X = rng.normal(size=(n_inputs, widths[0]))
+        forward = paths.relu_forward(weights, X)
+        expanded = paths.path_expansion(weights, X)
+        rows.append({
+            "widths": widths,
+            "paths": len(paths.enumerate_paths(widths)),
+            "mass": paths.network_mass(widths),
+            "active outputs": float(np.mean(forward > 0)),
+            "max |difference|": float(np.max(np.abs(forward - expanded))),
+            "scale": float(np.max(np.abs(forward))) if np.any(forward) else 1.0,
+        })
+    return pd.DataFrame(rows)
+
+
+def mass_size_table(n_architectures: int, rng: np.random.Generator, *, max_depth: int = 10, max_input: int = 1999,
+                    max_hidden: int = 499, slack: float = 1e-9):
+    """Theorem 3.1 of Choromanska et al. (2015) and the step of its proof (supplement §7) on random architectures.
+
+    For each of ``n_architectures`` architectures from :func:`random_widths` one row: the logarithms of
+    the chain Ψ²H ≥ N ≥ Ψ^{2/H} H / d^{1/H} ≥ Λ (columns ``log_upper``, ``log_N``, ``log_lower``,
+    ``log_Lambda`` of :func:`~landscape.spin_glass.paths.mass_size_bounds`), the depth ``H``, the number
+    of weights ``N``, ``chain holds`` (:func:`~landscape.spin_glass.paths.mass_size_chain_holds` with
+    ``slack``), and whether the proof's step N ≤ H n_max² holds with n_max over layers 1..H
+    (``proof step (layers 1..H)``, as printed) and over all layers (``proof step (all layers)``).
+    """
+    import pandas as pd
+
+    n_architectures = _validate.integer("n_architectures", n_architectures, minimum=1)
+    records = []
+    for _ in range(n_architectures):
+        widths = random_widths(rng, max_depth=max_depth, max_input=max_input, max_hidden=max_hidden)
+        b = paths.mass_size_bounds(widths)
+        b["H"] = len(widths) - 1
+        b["N"] = paths.network_size(widths)
+        b["chain holds"] = paths.mass_size_chain_holds(widths, slack)
+        b["proof step (layers 1..H)"] = b["N"] <= paths.proof_intermediate_bound(widths, include_input=False)
+        b["proof step (all layers)"] = b["N"] <= paths.proof_intermediate_bound(widths, include_input=True)
+        records.append(b)
+    return pd.DataFrame(records)

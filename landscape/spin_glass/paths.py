@@ -29,6 +29,7 @@ __all__ = [
     "network_mass",
     "network_size",
     "mass_size_bounds",
+    "mass_size_chain_holds",
     "proof_intermediate_bound",
     "sign_correlation_bound",
     "sign_correlation",
@@ -156,6 +157,22 @@ def mass_size_bounds(widths) -> dict:
         "log_lower": 2 * log_psi / H + math.log(H) - math.log(d) / H,
         "log_Lambda": log_psi / H,
     }
+
+
+def mass_size_chain_holds(widths, slack: float = 1e-9) -> bool:
+    """Whether the chain of Theorem 3.1 holds for ``widths``, compared in logarithms.
+
+    .. math:: \\Psi^2 H \\ge N \\ge \\Psi^{2/H} H / d^{1/H} \\ge \\Psi^{1/H} = \\Lambda
+
+    (Choromanska et al. 2015, Theorem 3.1), each inequality tested between the logarithms of
+    :func:`mass_size_bounds` with ``slack`` subtracted from its right-hand side: a relative slack on the
+    values, for the round-off of the logarithms (the inequalities are exact, and equality is reached,
+    e.g. by the widths (1, 1) or (n, 1)).
+    """
+    slack = _validate.positive_float("slack", slack, allow_zero=True)
+    b = mass_size_bounds(widths)
+    return bool(b["log_upper"] >= b["log_N"] - slack and b["log_N"] >= b["log_lower"] - slack
+                and b["log_lower"] >= b["log_Lambda"] - slack)
 
 
 def proof_intermediate_bound(widths, include_input: bool) -> int:
