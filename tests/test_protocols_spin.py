@@ -344,12 +344,12 @@ def test_energy_bin_table_by_hand():
     # the census standard errors add in quadrature over the bin: sqrt(0.3^2 + 0.4^2) / 2
     bt = entropy_of_minima.energy_bin_table([0.0, 1.0], [1.0, 2.0], [1.0, 1.0], [0.3, 0.4], 1)
     assert bt.census_se2.iloc[0] == pytest.approx(0.25)
-    # a minimum without a census value drops out of its bin's census mean and of the sum of squared
-    # standard errors; the sum is still divided by the bin's whole count (the chapter's rule, kept as it was)
+    # a minimum without a census value drops out of its bin's census mean and of that mean's standard
+    # error: sqrt(0.1^2 + 0.1^2) / 2 over the two minima that have one (dividing by all three understated it)
     bt = entropy_of_minima.energy_bin_table([0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [float("nan"), 1.0, 2.0],
                                             [float("nan"), 0.1, 0.1], 1)
     assert bt.census.iloc[0] == 1.5
-    assert bt.census_se2.iloc[0] == pytest.approx(math.sqrt(0.02) / 3)
+    assert bt.census_se2.iloc[0] == pytest.approx(math.sqrt(0.02) / 2)
 
 
 @pytest.mark.parametrize("change, message", [

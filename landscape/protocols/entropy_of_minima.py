@@ -131,14 +131,14 @@ def energy_bin_table(energy, entropy, census, census_se, n_bins: int):
     ``energy`` (E/Λ) and ``entropy`` (S = −log det Hess) of each sampled minimum, and the census mean
     ``census`` of S at its energy with its Monte-Carlo standard error ``census_se`` (NaN where the
     census has no value, e.g. from :func:`~landscape.spin_glass.minima.entropy_monte_carlo`; such
-    minima drop out of their bin's census mean and of the sum of squares in ``census_se2``, which still
-    divides by the bin's whole count).  The minima are cut into
+    minima drop out of their bin's census mean and of its standard error ``census_se2``, which is the
+    standard error of a mean over the minima that have a census value).  The minima are cut into
     ``n_bins`` quantile bins of energy (bin k holds the energies in [q_k, q_{k+1}), the top one also
     the largest).
 
     Returns a pandas DataFrame indexed by bin with columns ``n`` (minima), ``u`` (mean E/Λ), ``S`` and
     ``S_sd`` (mean and standard deviation of the sampled S), ``census`` (mean census value),
-    ``census_se2`` (standard error of that mean, √Σse²/n), ``se`` (standard error of S − census,
+    ``census_se2`` (standard error of that mean, √Σse²/k over the k minima with a census value), ``se`` (standard error of S − census,
     √(S_sd²/n + census_se2²)) and ``z`` ((S − census)/se).
     """
     import pandas as pd
@@ -158,7 +158,7 @@ def energy_bin_table(energy, entropy, census, census_se, n_bins: int):
     bins = pd.DataFrame({"bin": which, "E/Λ": u, "S sampled": S, "S census": census, "census se": census_se})
     bt = bins.groupby("bin").agg(n=("E/Λ", "size"), u=("E/Λ", "mean"), S=("S sampled", "mean"), S_sd=("S sampled", "std"),
                                  census=("S census", "mean"),
-                                 census_se2=("census se", lambda x: np.sqrt(np.sum(x**2)) / len(x)))
+                                 census_se2=("census se", lambda x: np.sqrt(np.nansum(x**2)) / x.notna().sum()))
     bt["se"] = np.sqrt(bt.S_sd**2 / bt.n + bt.census_se2**2)
     bt["z"] = (bt.S - bt.census) / bt.se
     return bt
