@@ -199,8 +199,10 @@ def random_rank_table(X, draws: int, new_generator, *, activations=("tanh", "sig
 
     Returns
     -------
-    (rows, spectra): rows ``{"activation", "n_k", "regime", "fraction rank N", "median s_N/s_1",
-    "min s_N/s_1"}``; ``spectra[(activation, n_k)]`` the s_N/s_1 of every draw (0 below the width).
+    rows : list of dict
+        keys ``activation``, ``n_k``, ``regime``, ``fraction rank N``, ``median s_N/s_1`` and ``min s_N/s_1``
+    spectra : dict
+        ``spectra[(activation, n_k)]``, the s_N/s_1 of every draw (0 below the width)
     """
     X = _validate.finite_array("X", X)
     draws = _validate.integer("draws", draws, minimum=1)
