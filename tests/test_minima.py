@@ -130,12 +130,16 @@ def test_clustering_bound_sits_at_r1_and_orders():
 # --------------------------------------------------------------------------- entropy
 @pytest.mark.parametrize("H,Lambda,p,u", [(3, 13.2445, 0.8, -2.0), (5, 9.886, 0.8, -1.95), (8, 40.0, 0.3, -2.4)])
 def test_expected_entropy_matches_quadrature_and_slope(H, Lambda, p, u):
+    # the printed integral by quadrature, with σ = sqrt(H / (2(H − 1))) written out here
     sg = math.sqrt(H / (2 * (H - 1)))
     s = sg * math.sqrt(Lambda / (Lambda - 1)) * u
     integral = integrate.quad(lambda t: math.log(abs(s - t)) * math.sqrt(2 - t * t), -math.sqrt(2), math.sqrt(2))[0]
     printed = (-(Lambda - 1) * math.log(p) + (Lambda - 1) / 2 * math.log(Lambda / (2 * (Lambda - 1) * H * (H - 1)))
                - (Lambda - 1) / math.pi * integral)
+    assert m.expected_entropy_quadrature(u, Lambda, H, p) == pytest.approx(printed, abs=1e-12)
     assert m.expected_entropy(u, Lambda, H, p) == pytest.approx(printed, abs=1e-9)
+    with pytest.raises(ValueError, match="E_over_p"):
+        m.expected_entropy_quadrature(0.0, Lambda, H, p)
     h = 1e-6
     fd = (m.expected_entropy(u + h, Lambda, H, p) - m.expected_entropy(u - h, Lambda, H, p)) / (2 * h)
     assert m.expected_entropy_slope(u, Lambda, H, p) == pytest.approx(fd, rel=1e-6)

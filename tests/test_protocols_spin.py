@@ -365,3 +365,61 @@ def test_energy_bin_table_rejects_bad_input_naming_it(change, message):
                 n_bins=2) | change
     with pytest.raises(ValueError, match=message):
         entropy_of_minima.energy_bin_table(**args)
+
+
+def test_overlap_pairs_lie_on_the_sphere_at_the_asked_overlaps():
+    import numpy as np
+
+    r = np.linspace(-0.9, 1.0, 5)
+    base, pairs = relu_to_spin_glass.overlap_pairs(6, r, np.random.default_rng(3))
+    np.testing.assert_allclose(base @ base, 6.0, rtol=1e-13)
+    np.testing.assert_allclose((pairs**2).sum(axis=1), 6.0, rtol=1e-13)
+    np.testing.assert_allclose(pairs @ base / 6, r, atol=1e-13)
+    with pytest.raises(ValueError, match="overlaps"):
+        relu_to_spin_glass.overlap_pairs(6, [1.5], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="Lambda"):
+        relu_to_spin_glass.overlap_pairs(1, [0.5], np.random.default_rng(0))
+
+
+def test_covariance_table_matches_its_parts():
+    import numpy as np
+    import torch
+
+    from landscape.spin_glass import hamiltonian
+
+    r = np.array([-0.5, 0.0, 1.0])
+    gen = lambda H: torch.Generator().manual_seed(10 + H)  # noqa: E731
+    table, by_depth = relu_to_spin_glass.covariance_table(5, r, (2, 3), 400, np.random.default_rng(1), gen)
+    assert list(table.columns) == ["H", "overlap", "theory", "monte carlo", "se"] and len(table) == 6
+    # the same numbers by hand, from the same streams in the same order
+    base, pairs = relu_to_spin_glass.overlap_pairs(5, r, np.random.default_rng(1))
+    for H in (2, 3):
+        s = hamiltonian.energy_samples(5, H, np.vstack([base[None], pairs]), 400, gen(H))
+        prod = s[:, :1] * s[:, 1:]
+        mean, se, theory = by_depth[H]
+        np.testing.assert_array_equal(mean, prod.mean(axis=0))
+        np.testing.assert_array_equal(se, prod.std(axis=0, ddof=1) / np.sqrt(400))
+        np.testing.assert_allclose(theory, 5 * r**H, atol=1e-12)
+        # at overlap 1 the product is H(w)², whose mean is the variance Λ: within 5 standard errors
+        assert abs(mean[-1] - 5) < 5 * se[-1]
+    with pytest.raises(ValueError, match="n_draws"):
+        relu_to_spin_glass.covariance_table(5, r, (2,), 1, np.random.default_rng(1), gen)
+
+
+def test_lemma81_table():
+    import numpy as np
+
+    from landscape.spin_glass import paths
+
+    t = relu_to_spin_glass.lemma81_table(1000, [0.2, 0.4])
+    assert len(t) > 0 and (t.eps <= t.p).all()
+    assert (t["corr"] >= t["bound"] - 1e-12).all()  # Lemma 8.1 holds on the grid
+    # E Z2 by the corrected expansion is exact; the printed one is not wherever a sign flips
+    np.testing.assert_allclose(t["corrected E Z2"], t["E Z2"], atol=1e-12)
+    assert (np.abs(t["printed E Z2"] - t["E Z2"]) > 1e-6).any()
+    # one row by hand: p = 0.2, eps+ = 0.2/5, eps- = 0
+    z1, z2 = paths.disagreement_counts(1000, 0.2, 0.04, 0.0)
+    row = t[(np.isclose(t.p, 0.2)) & (np.isclose(t.eps, 0.04))].iloc[0]
+    assert row["corr"] == pytest.approx(paths.sign_correlation(z1, z2))
+    with pytest.raises(ValueError, match="n_points"):
+        relu_to_spin_glass.lemma81_table(1, [0.2])

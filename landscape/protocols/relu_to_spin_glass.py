@@ -9,7 +9,8 @@ in its proof, and the correlation bounds of Theorems 3.2 and 3.3.  Its Monte-Car
 the numbers of random architectures and trials are the fields of :class:`ReluToSpinGlassProfile`;
 the tolerances follow from the standard errors at each size, so the checks are the same at both
 profiles.  :func:`random_widths`, :func:`path_identity_table` and :func:`mass_size_table` build the
-chapter's tables over random architectures.
+chapter's tables over random architectures; :func:`covariance_table` the Monte-Carlo covariance of
+the Hamiltonian and :func:`lemma81_table` the grid of Lemma 8.1.
 """
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from landscape import _validate
-from landscape.spin_glass import paths
+from landscape.spin_glass import hamiltonian, paths
 
-__all__ = ["ReluToSpinGlassProfile", "PROFILES", "random_widths", "path_identity_table", "mass_size_table"]
+__all__ = ["ReluToSpinGlassProfile", "PROFILES", "random_widths", "path_identity_table", "mass_size_table",
+           "overlap_pairs", "covariance_table", "lemma81_table"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,3 +150,87 @@ def mass_size_table(n_architectures: int, rng: np.random.Generator, *, max_depth
         b["proof step (all layers)"] = b["N"] <= paths.proof_intermediate_bound(widths, include_input=True)
         records.append(b)
     return pd.DataFrame(records)
+
+
+def overlap_pairs(Lambda: int, overlaps, rng: np.random.Generator):
+    """A point ``base`` on the sphere |w|² = Λ and, for each r in ``overlaps``, a point w' on it with
+    w·w'/Λ = r (in the plane of ``base`` and a second random direction).
+
+    Two standard normal vectors of length Λ are drawn from ``rng`` (in that order); the second is
+    made orthogonal to the first.  Returns ``(base, pairs)`` with shapes (Λ,) and (len(overlaps), Λ).
+    """
+    Lambda = _validate.integer("Lambda", Lambda, minimum=2)
+    r = _validate.finite_array("overlaps", overlaps)
+    if r.ndim != 1 or np.any(np.abs(r) > 1):
+        raise ValueError(f"`overlaps` must be a 1-D array of values in [-1, 1]; got {overlaps!r}")
+    base = rng.normal(size=Lambda)
+    base *= np.sqrt(Lambda) / np.linalg.norm(base)
+    other = rng.normal(size=Lambda)
+    other -= other @ base / Lambda * base
+    other *= np.sqrt(Lambda) / np.linalg.norm(other)
+    return base, np.array([x * base + np.sqrt(1 - x**2) * other for x in r])
+
+
+def covariance_table(Lambda: int, overlaps, depths, n_draws: int, rng: np.random.Generator, new_generator):
+    """The covariance E H(w)H(w') = Λ (w·w'/Λ)^H of the spherical H-spin Hamiltonian (Choromanska
+    et al. 2015, eqs. (2)–(3)) by Monte Carlo over coupling draws.
+
+    The points come from :func:`overlap_pairs` (``Lambda``, ``overlaps``, ``rng``); for each H in
+    ``depths``, ``n_draws`` coupling tensors are drawn from ``new_generator(H)`` (a fresh torch
+    Generator per depth) by :func:`~landscape.spin_glass.hamiltonian.energy_samples`, and the sample
+    mean of H(base)·H(w') with its standard error is set against
+    :func:`~landscape.spin_glass.hamiltonian.covariance`.
+
+    Returns ``(table, by_depth)``: a pandas DataFrame with columns ``H``, ``overlap``, ``theory``,
+    ``monte carlo`` and ``se``, and ``by_depth[H] = (mean, se, theory)`` as arrays over the overlaps.
+    """
+    import pandas as pd
+
+    n_draws = _validate.integer("n_draws", n_draws, minimum=2)
+    base, pairs = overlap_pairs(Lambda, overlaps, rng)
+    r = np.asarray(overlaps, dtype=float)
+    rows, by_depth = [], {}
+    for H in depths:
+        samples = hamiltonian.energy_samples(Lambda, H, np.vstack([base[None], pairs]), n_draws, new_generator(H))
+        prod = samples[:, :1] * samples[:, 1:]
+        mean, se = prod.mean(axis=0), prod.std(axis=0, ddof=1) / np.sqrt(n_draws)
+        theory = hamiltonian.covariance(base, pairs, Lambda, H)
+        by_depth[H] = (mean, se, theory)
+        rows += [{"H": H, "overlap": x, "theory": t, "monte carlo": m, "se": e} for x, t, m, e in zip(r, theory, mean, se)]
+    return pd.DataFrame(rows), by_depth
+
+
+def lemma81_table(n_points: int, ps, *, eps_plus_steps: int = 6, eps_minus_steps: int = 4):
+    """Lemma 8.1 of Choromanska et al. (2015, supplement eq. (10)) on sign vectors built as in its proof.
+
+    For each p in ``ps``, ε₊ on ``eps_plus_steps`` points of [0, p] and ε₋ on ``eps_minus_steps``
+    points of [0, p − ε₊], :func:`~landscape.spin_glass.paths.disagreement_counts` gives Z1, Z2 over
+    ``n_points`` points; the realised p̂ = P(Z1 > 0) and ε̂ = P(Z1 ≠ Z2) are used (a grid point is
+    skipped when ε̂ > p̂ or a vector is constant).  Each row holds ``p``, ``eps``, the correlation
+    ``corr`` of Z1 and Z2, the lemma's ``bound``, ``E Z2``, and E Z2 by the expansion as printed
+    (``printed E Z2``, signs of the two disagreement terms swapped) and as corrected (``corrected E Z2``).
+    """
+    import pandas as pd
+
+    n_points = _validate.integer("n_points", n_points, minimum=2)
+    eps_plus_steps = _validate.integer("eps_plus_steps", eps_plus_steps, minimum=1)
+    eps_minus_steps = _validate.integer("eps_minus_steps", eps_minus_steps, minimum=1)
+    rows = []
+    for p in _validate.finite_array("ps", ps):
+        for eps_plus in np.linspace(0, p, eps_plus_steps):
+            for eps_minus in np.linspace(0, p - eps_plus, eps_minus_steps):
+                z1, z2 = paths.disagreement_counts(n_points, p, eps_plus, eps_minus)
+                p_hat = float(np.mean(z1 > 0))
+                eps_hat = float(np.mean(z1 != z2))
+                if eps_hat > p_hat or min(z2.std(), z1.std()) == 0:
+                    continue
+                plus_to_minus, minus_to_plus = np.mean((z1 > 0) & (z2 < 0)), np.mean((z1 < 0) & (z2 > 0))
+                rows.append({
+                    "p": p_hat, "eps": eps_hat,
+                    "corr": paths.sign_correlation(z1, z2),
+                    "bound": float(paths.sign_correlation_bound(p_hat, eps_hat)),
+                    "E Z2": float(z2.mean()),
+                    "printed E Z2": 2 * (p_hat + plus_to_minus - minus_to_plus) - 1,
+                    "corrected E Z2": 2 * (p_hat - plus_to_minus + minus_to_plus) - 1,
+                })
+    return pd.DataFrame(rows)

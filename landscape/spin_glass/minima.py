@@ -58,6 +58,7 @@ __all__ = [
     "psi_H_at_r1",
     "clustering_bound",
     "expected_entropy",
+    "expected_entropy_quadrature",
     "expected_entropy_slope",
     "entropy_admissible_max",
     "goe_log_det",
@@ -572,6 +573,31 @@ def expected_entropy(E_over_p, Lambda, H, p):
     n = Lambda - 1.0
     return _scalar(-n * math.log(p) + 0.5 * n * math.log(Lambda / (2.0 * n * H * (H - 1.0)))
                    - n * semicircle_log_potential(_shift(u, Lambda, H), variance=0.5))
+
+
+def expected_entropy_quadrature(E_over_p: float, Lambda: float, H: int, p: float) -> float:
+    """PRL eq. (8) as printed, its integral Φ_{1/2}(s) = (1/π)∫ log|s − t| √(2 − t²) dt evaluated by
+    adaptive quadrature (scipy ``quad``): an evaluation independent of the closed-form log-potential
+    that :func:`expected_entropy` uses, for checking it (agreement to about 1e-10 · (Λ − 1)).
+
+    Parameters as :func:`expected_entropy`, with a scalar ``E_over_p``.
+
+    Examples
+    --------
+    >>> round(expected_entropy_quadrature(-2.0, 13.2445, 3, 0.8), 6)
+    -18.061121
+    """
+    from scipy import integrate
+
+    H = _H(H, minimum=2)
+    Lambda = _Lambda(Lambda)
+    p = _p(p)
+    u = float(_energies_below("E_over_p", float(E_over_p), entropy_admissible_max(Lambda, H)))
+    s = _shift(u, Lambda, H)
+    root2 = math.sqrt(2.0)
+    integral = integrate.quad(lambda t: math.log(abs(s - t)) * math.sqrt(2.0 - t * t), -root2, root2)[0]
+    n = Lambda - 1.0
+    return -n * math.log(p) + n / 2 * math.log(Lambda / (2 * n * H * (H - 1))) - n / math.pi * integral
 
 
 def expected_entropy_slope(E_over_p, Lambda, H, p=1.0):
