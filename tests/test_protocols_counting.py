@@ -92,6 +92,7 @@ def test_depth_peak(counts, expected):
     peak = counting.depth_peak([2, 3, 4, 5], counts)
     assert (peak["argmax_H"], peak["max"], peak["increasing_before"], peak["decreasing_after"]) == expected
     assert isinstance(peak["argmax_H"], int) and isinstance(peak["increasing_before"], bool)
+    assert [2, 3, 4, 5][peak["index"]] == peak["argmax_H"]
 
 
 def test_depth_peak_bad_input():

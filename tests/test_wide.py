@@ -22,6 +22,8 @@ def test_numerical_rank():
     r = wide.numerical_rank(A)
     assert r.rank == 2 and r.tol == pytest.approx(3 * np.finfo(float).eps)
     assert wide.numerical_rank(A, rtol=1e-2).rank == 1
+    assert r.rtol == wide.default_rank_rtol(A.shape) == 3 * np.finfo(float).eps
+    assert wide.default_rank_rtol((40, 61)) == 61 * np.finfo(float).eps
     assert wide.numerical_rank(np.zeros((3, 2))).rank == 0
     with pytest.raises(ValueError, match="A"):
         wide.numerical_rank(np.ones(3))

@@ -44,6 +44,7 @@ from landscape.nets import networks as _nw
 
 __all__ = [
     "COVERED_ACTIVATIONS",
+    "default_rank_rtol",
     "numerical_rank",
     "distinct_projection",
     "construction_layer",
@@ -91,6 +92,12 @@ class Rank:
         return float(self.s[-1]) if self.s.size else 0.0
 
 
+def default_rank_rtol(shape) -> float:
+    """The default relative rank tolerance of :func:`numerical_rank` for a matrix of ``shape`` (p, q):
+    ``max(p, q) · eps`` (numpy's ``matrix_rank`` rule), the rounding error of a backward-stable SVD."""
+    return max(shape) * _EPS
+
+
 def numerical_rank(A, rtol: float | None = None) -> Rank:
     """Numerical rank: number of singular values above ``rtol · s_max``.
 
@@ -114,7 +121,7 @@ def numerical_rank(A, rtol: float | None = None) -> Rank:
     if A.ndim != 2:
         raise ValueError(f"`A` must be a 2-d array; got shape {A.shape}")
     if rtol is None:
-        rtol = max(A.shape) * _EPS
+        rtol = default_rank_rtol(A.shape)
     rtol = _validate.positive_float("rtol", rtol, allow_zero=True)
     s = np.linalg.svd(A, compute_uv=False)
     tol = rtol * (float(s[0]) if s.size else 0.0)

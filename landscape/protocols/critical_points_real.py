@@ -162,8 +162,7 @@ def real_counts_over_depth(N_e_values, H_grid, n0: int = 10):
         curves[N_e] = (printed, corrected)
         for name, y in (("eq. (6) as printed", printed), ("corrected (Kac-Rice)", corrected)):
             peak = counting.depth_peak(H_grid, y)
-            k = int(np.argmax(y))
-            rows.append({"N_e": N_e, "count": name, "argmax H": peak["argmax_H"], "Lambda at max": lam[k],
+            rows.append({"N_e": N_e, "count": name, "argmax H": peak["argmax_H"], "Lambda at max": lam[peak["index"]],
                          "max": peak["max"], "decreasing after max": peak["decreasing_after"],
                          "increasing before max": peak["increasing_before"]})
     return pd.DataFrame(rows), curves

@@ -49,8 +49,6 @@ __all__ = [
     "theorem53_runs",
 ]
 
-_EPS = float(np.finfo(np.float64).eps)
-
 
 @dataclass(frozen=True, kw_only=True)
 class WideNetworksProfile:
@@ -194,7 +192,7 @@ def random_rank_table(X, draws: int, new_generator, *, activations=("tanh", "sig
     (below), N − 1 (at) and 2N (above the width condition).
 
     A draw has rank N when s_N/s_1 > max(N, n_k + 1)·eps (:func:`landscape.nets.wide.numerical_rank`'s
-    default rule).  ``new_generator()`` returns a fresh torch Generator per (activation, width),
+    default rule, :func:`landscape.nets.wide.default_rank_rtol`).  ``new_generator()`` returns a fresh torch Generator per (activation, width),
     whose device the draws run on.
 
     Returns
@@ -212,7 +210,7 @@ def random_rank_table(X, draws: int, new_generator, *, activations=("tanh", "sig
         for n_k in (N - 6, N - 1, 2 * N):
             S = _wide.random_feature_spectrum(X, _nw.MLP((d, n_k, 1), act), 1, draws, new_generator())
             rel = S[:, N - 1] / S[:, 0] if S.shape[1] >= N else np.zeros(draws)
-            tol = max(N, n_k + 1) * _EPS
+            tol = _wide.default_rank_rtol((N, n_k + 1))
             spectra[(act, n_k)] = rel
             rows.append({"activation": act, "n_k": n_k,
                          "regime": "below" if n_k < N - 1 else ("at" if n_k == N - 1 else "above"),

@@ -393,14 +393,14 @@ def depth_peak(H, counts) -> dict:
 
     Returns
     -------
-    dict with ``argmax_H`` (int, the first depth of largest count), ``max`` (that count),
+    dict with ``argmax_H`` (int, the first depth of largest count), ``index`` (its position in ``H``), ``max`` (that count),
     ``increasing_before`` (the count rises strictly at every step up to the peak) and
     ``decreasing_after`` (it falls strictly at every step after the peak).
 
     Examples
     --------
     >>> depth_peak([2, 3, 4, 5], [1.0, 3.0, 2.0, 0.5])
-    {'argmax_H': 3, 'max': 3.0, 'increasing_before': True, 'decreasing_after': True}
+    {'argmax_H': 3, 'index': 1, 'max': 3.0, 'increasing_before': True, 'decreasing_after': True}
     """
     h = _validate.finite_array("H", H)
     y = _validate.finite_array("counts", counts)
@@ -409,7 +409,7 @@ def depth_peak(H, counts) -> dict:
     if np.any(np.diff(h) <= 0):
         raise ValueError(f"`H` must be strictly increasing; got {H!r}")
     k = int(np.argmax(y))
-    return {"argmax_H": int(h[k]), "max": float(y[k]),
+    return {"argmax_H": int(h[k]), "index": k, "max": float(y[k]),
             "increasing_before": bool(np.all(np.diff(y[:k + 1]) > 0)),
             "decreasing_after": bool(np.all(np.diff(y[k:]) < 0))}
 
