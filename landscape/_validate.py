@@ -15,6 +15,7 @@ __all__ = [
     "finite_array",
     "in_interval",
     "choice",
+    "increasing_integers",
 ]
 
 
@@ -81,3 +82,16 @@ def choice(name: str, value, allowed) -> str:
     if value not in allowed:
         raise ValueError(f"`{name}` must be one of {sorted(allowed)}; got {value!r}")
     return value
+
+
+def increasing_integers(name: str, value, *, minimum: int | None = None, maximum: int | None = None,
+                        min_length: int = 1) -> tuple:
+    """Return ``value``, a tuple of at least ``min_length`` strictly increasing integers each in
+    [``minimum``, ``maximum``], or raise ValueError naming ``name`` (``name[i]`` for a bad entry)."""
+    if not isinstance(value, tuple) or len(value) < min_length:
+        raise ValueError(f"`{name}` must be a tuple of at least {min_length} strictly increasing integers"
+                         f"{_range_text(minimum, maximum)}; got {value!r}")
+    out = tuple(integer(f"{name}[{i}]", v, minimum=minimum, maximum=maximum) for i, v in enumerate(value))
+    if any(b <= a for a, b in zip(out, out[1:])):
+        raise ValueError(f"`{name}` must be strictly increasing; got {value!r}")
+    return out

@@ -60,7 +60,7 @@ def test_todays_values_real():
     (critical_points_real, dict(iid_sizes=((2, 3, 10), (2, 3, 20))), "repeat"),
     (critical_points_real, dict(growth_Lambdas=(1000,)), "`growth_Lambdas`"),
     (critical_points_real, dict(growth_Lambdas=(2000, 1000)), "strictly increasing"),
-    (critical_points_real, dict(growth_Lambdas=(1000, 30000)), "`growth_Lambdas`"),
+    (critical_points_real, dict(growth_Lambdas=(1000, 30000)), "`growth_Lambdas[1]`"),
 ])
 def test_bad_settings_fail_naming_the_field(module, change, message):
     with pytest.raises(ValueError, match=re.escape(message)):

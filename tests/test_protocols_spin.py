@@ -31,7 +31,7 @@ def test_todays_values():
 @pytest.mark.parametrize("module, change, message", [
     (spin_glass_landscape, dict(Lambdas=()), "`Lambdas`"),
     (spin_glass_landscape, dict(Lambdas=(50, 25)), "strictly increasing"),
-    (spin_glass_landscape, dict(Lambdas=(2, 25)), "`Lambdas`"),
+    (spin_glass_landscape, dict(Lambdas=(2, 25)), "`Lambdas[0]`"),
     (spin_glass_landscape, dict(n_draws=1), "`n_draws`"),
     (spin_glass_landscape, dict(n_starts=0), "`n_starts`"),
     (relu_to_spin_glass, dict(covariance_draws=1), "`covariance_draws`"),
@@ -42,7 +42,7 @@ def test_todays_values():
     (clustering_of_minima, dict(samples=((3, 2, 120, 3),)), "`samples[0].Lambda`"),
     (clustering_of_minima, dict(samples=((3, 30, 120, 3), (3, 30, 50, 1))), "repeat"),
     (entropy_of_minima, dict(goe_sizes=(12, 6)), "strictly increasing"),
-    (entropy_of_minima, dict(law_Lambdas=(1, 13)), "`law_Lambdas`"),
+    (entropy_of_minima, dict(law_Lambdas=(1, 13)), "`law_Lambdas[0]`"),
     (entropy_of_minima, dict(energy_bins=0), "`energy_bins`"),
     (entropy_of_minima, dict(sampled_Lambda=2), "`sampled_Lambda`"),
 ])

@@ -68,12 +68,8 @@ class CriticalPointsRealProfile:
         _validate.integer("variance_tensors", self.variance_tensors, minimum=2)
         _sizes("spin_glass_sizes", self.spin_glass_sizes)
         _sizes("iid_sizes", self.iid_sizes)
-        if not isinstance(self.growth_Lambdas, tuple) or len(self.growth_Lambdas) < 2:
-            raise ValueError(f"`growth_Lambdas` must be a tuple of at least two integers; got {self.growth_Lambdas!r}")
-        for L in self.growth_Lambdas:
-            _validate.integer("growth_Lambdas", L, minimum=2, maximum=counting.MAX_LAMBDA_KAC_RICE)
-        if list(self.growth_Lambdas) != sorted(set(self.growth_Lambdas)):
-            raise ValueError(f"`growth_Lambdas` must be strictly increasing; got {self.growth_Lambdas!r}")
+        _validate.increasing_integers("growth_Lambdas", self.growth_Lambdas, minimum=2,
+                                      maximum=counting.MAX_LAMBDA_KAC_RICE, min_length=2)
 
     @property
     def tensors(self) -> tuple:

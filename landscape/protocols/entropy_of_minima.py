@@ -21,15 +21,6 @@ from landscape import _validate
 __all__ = ["EntropyOfMinimaProfile", "PROFILES", "finite_lambda_law_table", "energy_bin_table"]
 
 
-def _increasing_integers(name, value, minimum):
-    if not isinstance(value, tuple) or not value:
-        raise ValueError(f"`{name}` must be a non-empty tuple of integers >= {minimum}; got {value!r}")
-    for v in value:
-        _validate.integer(name, v, minimum=minimum)
-    if list(value) != sorted(set(value)):
-        raise ValueError(f"`{name}` must be strictly increasing; got {value!r}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class EntropyOfMinimaProfile:
     """Settings of ``book/entropy_of_minima`` at one profile.
@@ -65,8 +56,8 @@ class EntropyOfMinimaProfile:
     curve_samples: int
 
     def __post_init__(self):
-        _increasing_integers("goe_sizes", self.goe_sizes, 1)
-        _increasing_integers("law_Lambdas", self.law_Lambdas, 2)
+        _validate.increasing_integers("goe_sizes", self.goe_sizes, minimum=1)
+        _validate.increasing_integers("law_Lambdas", self.law_Lambdas, minimum=2)
         for name in ("goe_samples", "fig3_energies", "law_samples", "sampled_starts", "census_samples", "curve_samples"):
             _validate.integer(name, getattr(self, name), minimum=2)
         _validate.integer("sampled_Lambda", self.sampled_Lambda, minimum=3)

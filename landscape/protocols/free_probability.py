@@ -70,12 +70,7 @@ class FreeProbabilityProfile:
         _validate.integer("product_wishart_size", self.product_wishart_size, minimum=10)
         _validate.integer("fig3_runs", self.fig3_runs, minimum=2)
         _validate.integer("gap_runs", self.gap_runs, minimum=2)
-        if not isinstance(self.gap_widths, tuple) or len(self.gap_widths) < 2:
-            raise ValueError(f"`gap_widths` must be a tuple of at least 2 widths; got {self.gap_widths!r}")
-        for i, m in enumerate(self.gap_widths):
-            _validate.integer(f"gap_widths[{i}]", m, minimum=33)
-        if any(b <= a for a, b in zip(self.gap_widths, self.gap_widths[1:])):
-            raise ValueError(f"`gap_widths` must be strictly increasing; got {self.gap_widths!r}")
+        _validate.increasing_integers("gap_widths", self.gap_widths, minimum=33, min_length=2)
 
 
 #: ``quick``: 1000 × 1000 matrices, a short training run and few networks per figure; ``full``:

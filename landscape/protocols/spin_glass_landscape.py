@@ -39,12 +39,7 @@ class SpinGlassLandscapeProfile:
     max_steps: int = 20000
 
     def __post_init__(self):
-        if not isinstance(self.Lambdas, tuple) or not self.Lambdas:
-            raise ValueError(f"`Lambdas` must be a non-empty tuple of integers >= 3; got {self.Lambdas!r}")
-        for L in self.Lambdas:
-            _validate.integer("Lambdas", L, minimum=3)
-        if list(self.Lambdas) != sorted(set(self.Lambdas)):
-            raise ValueError(f"`Lambdas` must be strictly increasing; got {self.Lambdas!r}")
+        _validate.increasing_integers("Lambdas", self.Lambdas, minimum=3)
         # two draws at least: the standard errors are over draws
         _validate.integer("n_draws", self.n_draws, minimum=2)
         _validate.integer("n_starts", self.n_starts, minimum=1)
